@@ -1,0 +1,154 @@
+// The agent's configuration: every key, its type, and its default per role. This file is the manual.
+//
+//   role                 sql | forgejo (required: TOML `role` or cmdline sovereign.role)
+//   hostname             UTS hostname (default sovereign-<role>)
+//   log.level            info | debug
+//   log.kmsg             also write log lines to /dev/kmsg when PID 1
+//   console.devices      console devices to serve; [] = auto (hvc0, else ttyS0, else /dev/console)
+//   console.debug_shell  allow the `shell` command (cmdline sovereign.debug_shell=1)
+//   control.socket       control socket path for `sovereign-agent ctl`
+//   data.label           ext4 label of the persistent data disk; data.mountpoint where it goes
+//   data.required        refuse to start services when the data disk is missing
+//   net.enabled          configure the NIC; net.iface is a name or MAC; net.ip CIDR; net.gw; net.mtu;
+//                        net.dns servers; net.lan the bridge prefix (advertised, guarded)
+//   tailscale.*          subnet router: binaries, socket, state, auth_key_file, routes, tags, accept_routes
+//   [[service]]          extra supervised processes (tests, add-ons); see ServiceConfig
+import type { Cidr4 } from "../net/addr.ts";
+
+export type Role = "sql" | "forgejo";
+export const ROLES: readonly Role[] = ["sql", "forgejo"];
+
+/** How readiness of a service is decided. */
+export type ReadySpec =
+  | { kind: "none" }
+  | { kind: "notify" }
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "exec"; argv: string[] };
+
+/** One supervised process. */
+export interface ServiceConfig {
+  name: string;
+  command: string[];
+  user: string;
+  groups: string[] | null; // null: the user's groups from /etc/group (like --init-groups)
+  env: Record<string, string>;
+  cwd: string;
+  depends_on: string[];
+  ready: ReadySpec;
+  ready_timeout_ms: number;
+  stop_signal: NodeJS.Signals;
+  stop_timeout_ms: number;
+  restart_initial_ms: number;
+  restart_max_ms: number;
+  restart_reset_ms: number;
+  fail_max_deaths: number;
+  fail_window_ms: number;
+  nofile: number; // soft=hard RLIMIT_NOFILE for the child
+  autostart: boolean;
+}
+
+/** The one typed, validated config object. */
+export interface AgentConfig {
+  role: Role;
+  hostname: string;
+  log: { level: "info" | "debug"; kmsg: boolean };
+  console: { devices: string[]; debug_shell: boolean };
+  control: { socket: string };
+  data: { label: string; mountpoint: string; required: boolean };
+  net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4 };
+  tailscale: {
+    enabled: boolean; tailscaled: string; tailscale: string; socket: string; state: string;
+    auth_key_file: string; hostname: string; advertise_routes: string[]; advertise_tags: string[];
+    accept_routes: boolean; port: number; up_timeout_s: number;
+  };
+  services: ServiceConfig[];
+}
+
+/** Value kinds the validator knows. */
+export type Kind =
+  | { t: "string"; nonEmpty?: boolean; secret?: boolean }
+  | { t: "path" }
+  | { t: "int"; min: number; max: number }
+  | { t: "bool" }
+  | { t: "enum"; values: readonly string[] }
+  | { t: "ip4" }
+  | { t: "ip4-or-empty" }
+  | { t: "cidr4" }
+  | { t: "list"; of: "string" | "ip4" | "cidr4" | "path" };
+
+/** Every scalar key of AgentConfig (dotted), with its kind. `services` is validated separately. */
+export const KEYS: Record<string, Kind> = {
+  "role": { t: "enum", values: ROLES },
+  "hostname": { t: "string", nonEmpty: true },
+  "log.level": { t: "enum", values: ["info", "debug"] },
+  "log.kmsg": { t: "bool" },
+  "console.devices": { t: "list", of: "path" },
+  "console.debug_shell": { t: "bool" },
+  "control.socket": { t: "path" },
+  "data.label": { t: "string", nonEmpty: true },
+  "data.mountpoint": { t: "path" },
+  "data.required": { t: "bool" },
+  "net.enabled": { t: "bool" },
+  "net.iface": { t: "string", nonEmpty: true },
+  "net.ip": { t: "cidr4" },
+  "net.gw": { t: "ip4-or-empty" },
+  "net.mtu": { t: "int", min: 576, max: 65535 },
+  "net.dns": { t: "list", of: "ip4" },
+  "net.lan": { t: "cidr4" },
+  "tailscale.enabled": { t: "bool" },
+  "tailscale.tailscaled": { t: "path" },
+  "tailscale.tailscale": { t: "path" },
+  "tailscale.socket": { t: "path" },
+  "tailscale.state": { t: "path" },
+  "tailscale.auth_key_file": { t: "path" },
+  "tailscale.hostname": { t: "string", nonEmpty: true },
+  "tailscale.advertise_routes": { t: "list", of: "cidr4" },
+  "tailscale.advertise_tags": { t: "list", of: "string" },
+  "tailscale.accept_routes": { t: "bool" },
+  "tailscale.port": { t: "int", min: 0, max: 65535 },
+  "tailscale.up_timeout_s": { t: "int", min: 1, max: 3600 },
+};
+
+/** Kernel cmdline shorthands (DESIGN §5) → dotted keys. Any `sovereign.<dotted.key>` works too. */
+export const CMDLINE_ALIASES: Record<string, string> = {
+  "sovereign.role": "role",
+  "sovereign.hostname": "hostname",
+  "sovereign.iface": "net.iface",
+  "sovereign.ip": "net.ip",
+  "sovereign.gw": "net.gw",
+  "sovereign.mtu": "net.mtu",
+  "sovereign.dns": "net.dns",
+  "sovereign.tailscale": "tailscale.enabled",
+  "sovereign.console": "console.devices",
+  "sovereign.debug_shell": "console.debug_shell",
+  "sovereign.log": "log.level",
+};
+
+/** Built-in defaults for a role, as a plain nested object in config-file shape. */
+export function roleDefaults(role: Role): Record<string, unknown> {
+  const ip = role === "sql" ? "192.168.100.2/24" : "192.168.100.3/24";
+  const hostname = `sovereign-${role}`;
+  return {
+    role, hostname,
+    log: { level: "info", kmsg: true },
+    console: { devices: [], debug_shell: false },
+    control: { socket: "/run/sovereign/agent.sock" },
+    data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
+    net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24" },
+    tailscale: {
+      enabled: role === "sql",
+      tailscaled: "/usr/sbin/tailscaled", tailscale: "/usr/bin/tailscale",
+      socket: "/run/tailscale/tailscaled.sock", state: "/var/lib/sovereign/tailscale/tailscaled.state",
+      auth_key_file: "/var/lib/sovereign/secrets/ts-authkey", hostname,
+      advertise_routes: ["192.168.100.0/24"], advertise_tags: [], accept_routes: false, port: 41641, up_timeout_s: 60,
+    },
+    service: [],
+  };
+}
+
+/** Service defaults; a [[service]] table overrides these keys. */
+export const SERVICE_DEFAULTS: Omit<ServiceConfig, "name" | "command"> = {
+  user: "root", groups: null, env: {}, cwd: "/", depends_on: [], ready: { kind: "none" }, ready_timeout_ms: 60_000,
+  stop_signal: "SIGTERM", stop_timeout_ms: 10_000, restart_initial_ms: 1000, restart_max_ms: 60_000,
+  restart_reset_ms: 60_000, fail_max_deaths: 5, fail_window_ms: 60_000, nofile: 1024, autostart: true,
+};

@@ -1,0 +1,140 @@
+// `sovereign-agent init`: the agent as PID 1 (or, in tests, as PID 1 of namespaces).
+// Order matters: keep-alive and exception handlers come before anything that can throw, because a
+// PID 1 whose event loop drains exits, and the kernel then panics (reference/bun.md §3).
+import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { runPhases, type Phase } from "./boot.ts";
+import { loadConfig } from "./config/load.ts";
+import { DEFAULT_SOCKET } from "./console/ctl.ts";
+import { serveControl } from "./console/control-socket.ts";
+import { errMsg } from "./errors.ts";
+import { Logger, stdoutSink } from "./log.ts";
+import { Reaper } from "./proc/reaper.ts";
+import { Supervisor } from "./proc/supervisor.ts";
+import { fatalLine, shutdown } from "./shutdown.ts";
+import type { AgentState, ShutdownKind } from "./state.ts";
+import { BOOT_MOUNTS, mountAll } from "./sys/mounts.ts";
+import { isPid1, mknodChar, RB, reboot, sethostname, sync } from "./sys/syscalls.ts";
+import { VERSION } from "./version.ts";
+
+/** Options from the init command line. */
+export interface InitOptions { config?: string; cmdline?: string; socket?: string; root?: string }
+
+/** Boot and run forever. */
+export async function runInit(opts: InitOptions): Promise<void> {
+  // 1. Nothing may drain the loop or escape as an exception.
+  setInterval(() => {}, 1 << 30);
+  const log = new Logger();
+  log.addSink(stdoutSink);
+  const pid1 = isPid1();
+  let exceptions: number[] = [];
+  const onUnexpected = (kind: string) => (e: unknown) => {
+    log.error("agent", `${kind}: ${e instanceof Error ? e.stack ?? e.message : String(e)} (the agent keeps running)`);
+    const now = Date.now();
+    exceptions = [...exceptions.filter((t) => now - t < 60_000), now];
+    if (exceptions.length >= 50 && pid1 && !st.shuttingDown) {
+      writeSync(1, fatalLine("exception-storm", `${exceptions.length} unexpected errors in 60s; last: ${errMsg(e)}`) + "\n");
+      st.requestShutdown("poweroff", "exception storm");
+    }
+  };
+  process.on("uncaughtException", onUnexpected("uncaught exception"));
+  process.on("unhandledRejection", onUnexpected("unhandled rejection"));
+
+  const root = opts.root ?? "/";
+  const sup = new Supervisor(log, { root, runDir: "/run/sovereign", setpriv: "/usr/bin/setpriv" });
+  const unmount: string[] = [];
+  let listener: { stop: (force?: boolean) => void } | undefined;
+  const st: AgentState = {
+    log, configProblems: [], phases: [], sup, startedAt: Date.now(), pid1, shuttingDown: false, sections: new Map(),
+    requestShutdown: (kind: ShutdownKind, reason: string) => {
+      if (st.shuttingDown) return;
+      st.shuttingDown = true;
+      void shutdown(st, kind, reason, { unmount, beforeExit: () => listener?.stop(true) }).catch((e) => {
+        // Shutdown must finish: fall through to power-off even if a step threw.
+        writeSync(1, fatalLine("shutdown-error", errMsg(e)) + "\n");
+        if (pid1) { sync(); reboot(RB.POWER_OFF); } else process.exit(1);
+      });
+    },
+  };
+  process.on("SIGTERM", () => st.requestShutdown("poweroff", "SIGTERM"));
+  process.on("SIGINT", () => st.requestShutdown("reboot", "SIGINT (Ctrl-Alt-Del)"));
+  process.on("SIGHUP", () => log.info("agent", "SIGHUP ignored: config changes take effect at boot; use `restart SERVICE`"));
+  const reaper = new Reaper();
+  reaper.start();
+  log.info("agent", `sovereign-agent ${VERSION} starting as pid ${process.pid}${pid1 ? " (PID 1)" : " (not PID 1: no machine-wide mounts, no reboot)"}`);
+
+  let cmdline = opts.cmdline;
+  const phases: Phase[] = [
+    {
+      name: "mounts",
+      run: () => {
+        if (!pid1) return "skipped: not PID 1 (would mount /sys /dev /dev/pts /dev/shm /run /tmp /sys/fs/cgroup)";
+        const done = mountAll(BOOT_MOUNTS);
+        return done.length ? `mounted ${done.join(" ")}` : "all present";
+      },
+    },
+    {
+      name: "cad",
+      run: () => {
+        if (!pid1) return "skipped: not PID 1";
+        try { reboot(RB.DISABLE_CAD); return "Ctrl-Alt-Del arrives as SIGINT"; } catch (e) { return `not available here (${errMsg(e)})`; }
+      },
+    },
+    {
+      name: "config",
+      run: () => {
+        if (cmdline === undefined) cmdline = pid1 ? readFileSync("/proc/cmdline", "utf8") : "";
+        const r = loadConfig({ file: opts.config, cmdline });
+        st.configFile = r.file;
+        if (!r.config) {
+          st.configProblems = r.problems;
+          for (const p of r.problems) log.error("config", p);
+          throw new Error(`load config: ${r.problems.length} problem(s); services will not start (see status)`);
+        }
+        st.config = r.config;
+        log.level = r.config.log.level;
+        if (pid1 && r.config.log.kmsg) log.openKmsg();
+        return `role ${r.config.role}${r.file ? ` from ${r.file}` : " (defaults)"}`;
+      },
+    },
+    {
+      name: "control",
+      run: () => {
+        const path = opts.socket ?? st.config?.control.socket ?? DEFAULT_SOCKET;
+        listener = serveControl(st, path);
+        (sup as any).opts.runDir = dirname(path);
+        return path;
+      },
+    },
+    {
+      name: "hostname",
+      run: () => {
+        if (!st.config) return "skipped: no config";
+        if (!pid1) return `skipped: not PID 1 (would set ${st.config.hostname})`;
+        sethostname(st.config.hostname);
+        return st.config.hostname;
+      },
+    },
+    {
+      name: "devices",
+      run: () => {
+        if (!pid1) return "skipped: not PID 1";
+        if (existsSync("/dev/net/tun")) return "/dev/net/tun present";
+        mkdirSync("/dev/net", { recursive: true });
+        mknodChar("/dev/net/tun", 0o666, 10, 200);
+        return "created /dev/net/tun (10:200)";
+      },
+    },
+    {
+      name: "services",
+      run: () => {
+        if (!st.config) throw new Error("start services: config is invalid (see status)");
+        for (const s of st.config.services) sup.add(s);
+        sup.startAll();
+        return `${st.config.services.length} service(s) started`;
+      },
+    },
+  ];
+  await runPhases(phases, log, st.phases);
+  log.info("agent", st.configProblems.length ? "boot finished with an invalid config: console only" : "boot finished");
+}
