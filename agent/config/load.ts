@@ -62,8 +62,8 @@ export function loadConfig(input: LoadInput): LoadResult {
   }
   if (text !== undefined) {
     const parsed = parseToml(text, file ?? path);
-    if (parsed.problem) problems.push(parsed.problem);
-    else fileObj = parsed.value!;
+    if (parsed.problem) return { problems: [...problems, parsed.problem], file };
+    fileObj = parsed.value!;
   }
   const role = (cmd.values.get("role") ?? fileObj.role) as Role | undefined;
   if (role === undefined) {

@@ -91,6 +91,7 @@ export function validate(input: Obj): { config?: AgentConfig; problems: string[]
     }
   }
   for (const [key, kind] of Object.entries(KEYS)) {
+    if (key.includes(".") && !isObj(input[key.split(".")[0]])) continue; // the section itself was reported
     const v = getPath(input, key);
     if (v === undefined) { problems.push(`${key}: missing (want ${allowed(kind)})`); continue; }
     const p = checkValue(key, v, kind);

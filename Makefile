@@ -1,0 +1,44 @@
+# sovereign guest agent. `make test` and `make run` install what they need (npm + apt-get).
+SHELL := /bin/bash
+BUN   := node_modules/.bin/bun
+ARCH  ?= x86_64
+# Debian packages the tests use: namespaces/netlink oracles, nftables, PostgreSQL, QEMU, kernel build.
+APT_TEST := iproute2 nftables util-linux procps postgresql-15 e2fsprogs
+APT_KERNEL := linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
+APT_VM := qemu-system-x86 qemu-system-arm busybox-static mmdebstrap gcc-aarch64-linux-gnu
+
+.PHONY: deps deps-kernel deps-vm build test check unit bench clean kernel run stop
+
+deps: node_modules/.installed
+	@bash scripts/apt-ensure.sh $(APT_TEST)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps-kernel: deps
+	@bash scripts/apt-ensure.sh $(APT_KERNEL)
+
+deps-vm: deps-kernel
+	@bash scripts/apt-ensure.sh $(APT_VM)
+
+build: deps
+	$(BUN) build.ts --target all
+
+check: deps
+	node_modules/.bin/tsc -p .
+
+unit: deps
+	$(BUN) test --timeout 30000 tests/unit
+
+test: check build
+	bash tests/run.sh
+
+bench: build
+	$(BUN) bench/run.ts
+
+kernel: deps-kernel
+	$(BUN) kernel/build.ts --arch $(ARCH)
+
+clean:
+	rm -rf out /var/tmp/sovereign-tests

@@ -1,0 +1,5 @@
+// `make bench`: every benchmark, printing ratios against a baseline measured in the same run.
+import { benchStartup } from "./startup.ts";
+
+if (process.getuid?.() !== 0) { console.error("bench: needs root (namespaces)"); process.exit(1); }
+await benchStartup();
