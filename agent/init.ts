@@ -16,6 +16,7 @@ import type { AgentState, ShutdownKind } from "./state.ts";
 import { BOOT_MOUNTS, mountAll } from "./sys/mounts.ts";
 import { isPid1, mknodChar, RB, reboot, sethostname, sync } from "./sys/syscalls.ts";
 import { VERSION } from "./version.ts";
+import { registerNetCommand, setupNetwork } from "./net/setup.ts";
 
 /** Options from the init command line. */
 export interface InitOptions { config?: string; cmdline?: string; socket?: string; root?: string }
@@ -59,6 +60,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   process.on("SIGTERM", () => st.requestShutdown("poweroff", "SIGTERM"));
   process.on("SIGINT", () => st.requestShutdown("reboot", "SIGINT (Ctrl-Alt-Del)"));
   process.on("SIGHUP", () => log.info("agent", "SIGHUP ignored: config changes take effect at boot; use `restart SERVICE`"));
+  registerNetCommand();
   const reaper = new Reaper();
   reaper.start();
   log.info("agent", `sovereign-agent ${VERSION} starting as pid ${process.pid}${pid1 ? " (PID 1)" : " (not PID 1: no machine-wide mounts, no reboot)"}`);
@@ -123,6 +125,14 @@ export async function runInit(opts: InitOptions): Promise<void> {
         mkdirSync("/dev/net", { recursive: true });
         mknodChar("/dev/net/tun", 0o666, 10, 200);
         return "created /dev/net/tun (10:200)";
+      },
+    },
+    {
+      name: "network",
+      run: () => {
+        if (!st.config) return "skipped: no config";
+        if (!st.config.net.enabled) return "skipped: net.enabled = false";
+        return setupNetwork(st.config, log, root);
       },
     },
     {
