@@ -3,6 +3,7 @@ import { loadConfig } from "./config/load.ts";
 import { formatConfig } from "./config/redact.ts";
 import { ctl, DEFAULT_SOCKET } from "./console/ctl.ts";
 import { errMsg } from "./errors.ts";
+import { checkKConfig, parseKConfig, readKConfigFile, renderKernelCheck } from "./kernel/check.ts";
 import { runInit } from "./init.ts";
 import { VERSION } from "./version.ts";
 
@@ -10,6 +11,7 @@ const USAGE = `usage: sovereign-agent COMMAND
   init [--config FILE] [--cmdline STRING] [--socket PATH]   run as the guest's init (PID 1)
   ctl [--socket PATH] COMMAND [ARGS]                         run a console command on a live agent
   config-check FILE [--cmdline STRING]                       print the effective config (exit 2 if invalid)
+  kernel-check FILE|-|/proc/config.gz                        list required kernel options (exit 1 if any missing)
   version                                                    print the version`;
 
 /** Split `--flag value` / `--flag=value` options (only the named ones) from positional args. */
@@ -53,6 +55,15 @@ async function main(argv: string[]): Promise<number | "forever"> {
       }
       process.stdout.write(formatConfig(r.config) + "\n");
       return 0;
+    }
+    case "kernel-check": {
+      if (args.length !== 1) { process.stderr.write("usage: sovereign-agent kernel-check FILE|-|/proc/config.gz\n"); return 2; }
+      let text: string;
+      try { text = readKConfigFile(args[0]); } catch (e) { process.stderr.write(`kernel-check: read ${args[0]}: ${errMsg(e)}\n`); return 2; }
+      const k = parseKConfig(text);
+      const r = renderKernelCheck(args[0], k, checkKConfig(k));
+      process.stdout.write(r.text + "\n");
+      return r.code;
     }
     case "version":
     case "--version":
