@@ -17,6 +17,8 @@ import { BOOT_MOUNTS, mountAll } from "./sys/mounts.ts";
 import { isPid1, mknodChar, RB, reboot, sethostname, sync } from "./sys/syscalls.ts";
 import { VERSION } from "./version.ts";
 import { registerNetCommand, setupNetwork } from "./net/setup.ts";
+import { registerDiagCommand } from "./console/diag.ts";
+import { firewallPhase, preflightPhase, registerKernelChecks } from "./kernel/setup.ts";
 
 /** Options from the init command line. */
 export interface InitOptions { config?: string; cmdline?: string; socket?: string; root?: string }
@@ -61,6 +63,8 @@ export async function runInit(opts: InitOptions): Promise<void> {
   process.on("SIGINT", () => st.requestShutdown("reboot", "SIGINT (Ctrl-Alt-Del)"));
   process.on("SIGHUP", () => log.info("agent", "SIGHUP ignored: config changes take effect at boot; use `restart SERVICE`"));
   registerNetCommand();
+  registerKernelChecks();
+  registerDiagCommand();
   const reaper = new Reaper();
   reaper.start();
   log.info("agent", `sovereign-agent ${VERSION} starting as pid ${process.pid}${pid1 ? " (PID 1)" : " (not PID 1: no machine-wide mounts, no reboot)"}`);
@@ -128,12 +132,24 @@ export async function runInit(opts: InitOptions): Promise<void> {
       },
     },
     {
+      name: "preflight",
+      run: async () => {
+        const r = await preflightPhase(st);
+        st.preflight = r.results;
+        return r.note;
+      },
+    },
+    {
       name: "network",
       run: () => {
         if (!st.config) return "skipped: no config";
         if (!st.config.net.enabled) return "skipped: net.enabled = false";
         return setupNetwork(st.config, log, root);
       },
+    },
+    {
+      name: "firewall",
+      run: () => (st.config ? firewallPhase(st.config) : "skipped: no config"),
     },
     {
       name: "services",

@@ -3,6 +3,7 @@ import type { PhaseResult } from "./boot.ts";
 import type { AgentConfig } from "./config/schema.ts";
 import type { Logger } from "./log.ts";
 import type { Supervisor } from "./proc/supervisor.ts";
+import type { ProbeResult } from "./kernel/preflight.ts";
 
 export type ShutdownKind = "poweroff" | "reboot";
 
@@ -21,4 +22,6 @@ export interface AgentState {
   requestShutdown: (kind: ShutdownKind, reason: string) => void;
   /** Extra status sections by name (e.g. "tailscale"), filled in by later subsystems. */
   sections: Map<string, () => unknown>;
+  /** Last boot preflight results (diag re-runs them live). */
+  preflight?: ProbeResult[];
 }

@@ -11,6 +11,7 @@
 //   data.required        refuse to start services when the data disk is missing
 //   net.enabled          configure the NIC; net.iface is a name or MAC; net.ip CIDR; net.gw; net.mtu;
 //                        net.dns servers; net.lan the bridge prefix (advertised, guarded)
+//   firewall.*           our nftables table `inet sovereign`: enabled, input_policy, tcp_ports, nft binary
 //   tailscale.*          subnet router: binaries, socket, state, auth_key_file, routes, tags, accept_routes
 //   [[service]]          extra supervised processes (tests, add-ons); see ServiceConfig
 import type { Cidr4 } from "../net/addr.ts";
@@ -56,6 +57,7 @@ export interface AgentConfig {
   control: { socket: string };
   data: { label: string; mountpoint: string; required: boolean };
   net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4 };
+  firewall: { enabled: boolean; input_policy: "drop" | "accept"; tcp_ports: number[]; nft: string };
   tailscale: {
     enabled: boolean; tailscaled: string; tailscale: string; socket: string; state: string;
     auth_key_file: string; hostname: string; advertise_routes: string[]; advertise_tags: string[];
@@ -74,7 +76,7 @@ export type Kind =
   | { t: "ip4" }
   | { t: "ip4-or-empty" }
   | { t: "cidr4" }
-  | { t: "list"; of: "string" | "ip4" | "cidr4" | "path" };
+  | { t: "list"; of: "string" | "ip4" | "cidr4" | "path" | "port" };
 
 /** Every scalar key of AgentConfig (dotted), with its kind. `services` is validated separately. */
 export const KEYS: Record<string, Kind> = {
@@ -95,6 +97,10 @@ export const KEYS: Record<string, Kind> = {
   "net.mtu": { t: "int", min: 576, max: 65535 },
   "net.dns": { t: "list", of: "ip4" },
   "net.lan": { t: "cidr4" },
+  "firewall.enabled": { t: "bool" },
+  "firewall.input_policy": { t: "enum", values: ["drop", "accept"] },
+  "firewall.tcp_ports": { t: "list", of: "port" },
+  "firewall.nft": { t: "path" },
   "tailscale.enabled": { t: "bool" },
   "tailscale.tailscaled": { t: "path" },
   "tailscale.tailscale": { t: "path" },
@@ -135,6 +141,7 @@ export function roleDefaults(role: Role): Record<string, unknown> {
     control: { socket: "/run/sovereign/agent.sock" },
     data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
     net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24" },
+    firewall: { enabled: true, input_policy: "drop", tcp_ports: role === "sql" ? [5432] : [3000], nft: "/usr/sbin/nft" },
     tailscale: {
       enabled: role === "sql",
       tailscaled: "/usr/sbin/tailscaled", tailscale: "/usr/bin/tailscale",

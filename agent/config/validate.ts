@@ -18,7 +18,7 @@ export function allowed(k: Kind): string {
     case "ip4": return "an IPv4 address, e.g. 192.168.100.1";
     case "ip4-or-empty": return "an IPv4 address or \"\"";
     case "cidr4": return "an IPv4 CIDR a.b.c.d/0-32, e.g. 192.168.100.2/24";
-    case "list": return `a list of ${k.of === "cidr4" ? "IPv4 CIDRs" : k.of === "ip4" ? "IPv4 addresses" : k.of === "path" ? "absolute paths" : "strings"}`;
+    case "list": return `a list of ${({ cidr4: "IPv4 CIDRs", ip4: "IPv4 addresses", path: "absolute paths", port: "ports 1-65535", string: "strings" })[k.of]}`;
   }
 }
 
@@ -26,7 +26,7 @@ export function allowed(k: Kind): string {
 export function coerce(raw: string, k: Kind): unknown {
   if (k.t === "int") return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (k.t === "bool") return ({ "1": true, on: true, true: true, yes: true, "0": false, off: false, false: false, no: false } as Record<string, boolean>)[raw] ?? raw;
-  if (k.t === "list") return raw === "" ? [] : raw.split(",");
+  if (k.t === "list") return raw === "" ? [] : raw.split(",").map((x) => (k.of === "port" && /^\d+$/.test(x) ? Number(x) : x));
   return raw;
 }
 
@@ -57,7 +57,7 @@ export function checkValue(key: string, v: unknown, k: Kind): string | undefined
       return parseCidr4(v) ? undefined : bad("is not an IPv4 CIDR");
     case "list": {
       if (!Array.isArray(v)) return bad(`is ${typeName(v)}`);
-      const inner: Kind = k.of === "string" ? { t: "string", nonEmpty: true } : { t: k.of };
+      const inner: Kind = k.of === "string" ? { t: "string", nonEmpty: true } : k.of === "port" ? { t: "int", min: 1, max: 65535 } : { t: k.of };
       for (const [i, item] of v.entries()) {
         const p = checkValue(`${key}[${i}]`, item, inner);
         if (p) return p;

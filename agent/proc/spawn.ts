@@ -21,7 +21,7 @@ export interface SpawnSpec {
   cwd?: string;
   identity?: Identity;          // run as this user with exactly these groups (via setpriv)
   nofile?: number;              // soft RLIMIT_NOFILE for the child
-  stdin?: "ignore" | "inherit" | number;
+  stdin?: "ignore" | "inherit" | number | Uint8Array; // bytes are fed to the child's stdin
   stdout?: "pipe" | "inherit" | "ignore" | number;
   stderr?: "pipe" | "inherit" | "ignore" | number;
   setpriv?: string;             // path of util-linux setpriv

@@ -36,6 +36,23 @@ describe.skipIf(!IS_ROOT)(`guest network ${IS_ROOT ? "" : NEED_ROOT}`, () => {
     expect(j.sysctls["net.ipv4.ip_forward"]).toBe("1");
   });
 
+  test("diag shows every kernel probe and network check passing; fw shows our table", async () => {
+    const d = await g.ctl(["diag"]);
+    for (const probe of ["kernel:tun", "kernel:fwmark-rule", "kernel:nft-nat", "kernel:forwarding-sysctls", "net:nic", "net:address", "net:default-route", "net:forwarding"]) {
+      expect(d.stdout).toMatch(new RegExp(`^PASS  ${probe} `, "m"));
+    }
+    expect(d.stdout).not.toContain("FAIL");
+    expect(d.code).toBe(0);
+    const fw = await g.ctl(["fw"]);
+    expect(fw.code).toBe(0);
+    expect(fw.stdout).toContain("table inet sovereign {");
+    expect(fw.stdout).toContain(`iifname "tailscale0" tcp dport 5432 accept`);
+    expect(fw.stdout).toContain("masquerade");
+    const s = await g.status();
+    expect(s.boot.phases.find((p: any) => p.name === "preflight")).toMatchObject({ ok: true, note: "4 probes passed" });
+    expect(s.boot.phases.find((p: any) => p.name === "firewall")).toMatchObject({ ok: true, note: "inet sovereign applied (input policy drop)" });
+  });
+
   test("the phone reaches the guest on the bridge", async () => {
     await waitFor("ping 192.168.100.2", async () => {
       try { await phone.ns.exec(["ping", "-c1", "-W1", "192.168.100.2"]); return true; } catch { return false; }

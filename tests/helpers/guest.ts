@@ -88,6 +88,8 @@ kmsg = false
 debug_shell = true
 [net]
 enabled = false
+[firewall]
+enabled = false
 [tailscale]
 enabled = false
 ${extra}`;
