@@ -18,6 +18,11 @@ const version = (await $`git describe --always --dirty --tags 2>/dev/null`.nothr
 const bun = path.resolve("node_modules/.bin/bun");
 await fs.mkdirp(opts.out);
 for (const t of wanted) {
+  // The test doubles (tailscaled, tailscale, control, forgejo) as one multi-call binary: tests and
+  // images without real Tailscale/Forgejo binaries use it.
+  const fakes = path.join(opts.out, "fakes", `sovereign-fakes-${t}`);
+  await fs.mkdirp(path.dirname(fakes));
+  await $`${bun} build --compile --no-compile-autoload-dotenv --no-compile-autoload-bunfig --target=${TARGETS[t]} tests/fakes/main.ts --outfile ${fakes}`;
   const outfile = path.join(opts.out, `sovereign-agent-${t}`);
   const t0 = Date.now();
   process.stdout.write(`build: compiling ${opts.entry} for ${TARGETS[t]} ... `);

@@ -19,6 +19,7 @@ import { VERSION } from "./version.ts";
 import { registerNetCommand, setupNetwork } from "./net/setup.ts";
 import { registerDiagCommand } from "./console/diag.ts";
 import { firewallPhase, preflightPhase, registerKernelChecks } from "./kernel/setup.ts";
+import { registerTailscale, tailscalePhase } from "./services/tailscale/setup.ts";
 
 /** Options from the init command line. */
 export interface InitOptions { config?: string; cmdline?: string; socket?: string; root?: string }
@@ -64,6 +65,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   process.on("SIGHUP", () => log.info("agent", "SIGHUP ignored: config changes take effect at boot; use `restart SERVICE`"));
   registerNetCommand();
   registerKernelChecks();
+  registerTailscale();
   registerDiagCommand();
   const reaper = new Reaper();
   reaper.start();
@@ -150,6 +152,10 @@ export async function runInit(opts: InitOptions): Promise<void> {
     {
       name: "firewall",
       run: () => (st.config ? firewallPhase(st.config) : "skipped: no config"),
+    },
+    {
+      name: "tailscale",
+      run: () => (st.config ? tailscalePhase(st) : "skipped: no config"),
     },
     {
       name: "services",

@@ -10,7 +10,8 @@
 //   data.label           ext4 label of the persistent data disk; data.mountpoint where it goes
 //   data.required        refuse to start services when the data disk is missing
 //   net.enabled          configure the NIC; net.iface is a name or MAC; net.ip CIDR; net.gw; net.mtu;
-//                        net.dns servers; net.lan the bridge prefix (advertised, guarded)
+//                        net.dns servers; net.lan the bridge prefix (advertised, guarded); net.peers
+//                        the other VM's service (IP:PORT) that diag checks with a marked socket
 //   firewall.*           our nftables table `inet sovereign`: enabled, input_policy, tcp_ports, nft binary
 //   tailscale.*          subnet router: binaries, socket, state, auth_key_file, routes, tags, accept_routes
 //   [[service]]          extra supervised processes (tests, add-ons); see ServiceConfig
@@ -56,12 +57,12 @@ export interface AgentConfig {
   console: { devices: string[]; debug_shell: boolean };
   control: { socket: string };
   data: { label: string; mountpoint: string; required: boolean };
-  net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4 };
+  net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4; peers: string[] };
   firewall: { enabled: boolean; input_policy: "drop" | "accept"; tcp_ports: number[]; nft: string };
   tailscale: {
     enabled: boolean; tailscaled: string; tailscale: string; socket: string; state: string;
     auth_key_file: string; hostname: string; advertise_routes: string[]; advertise_tags: string[];
-    accept_routes: boolean; port: number; up_timeout_s: number;
+    accept_routes: boolean; port: number; up_timeout_s: number; login_server: string; reminder_s: number;
   };
   services: ServiceConfig[];
 }
@@ -76,7 +77,7 @@ export type Kind =
   | { t: "ip4" }
   | { t: "ip4-or-empty" }
   | { t: "cidr4" }
-  | { t: "list"; of: "string" | "ip4" | "cidr4" | "path" | "port" };
+  | { t: "list"; of: "string" | "ip4" | "cidr4" | "path" | "port" | "hostport" };
 
 /** Every scalar key of AgentConfig (dotted), with its kind. `services` is validated separately. */
 export const KEYS: Record<string, Kind> = {
@@ -97,6 +98,7 @@ export const KEYS: Record<string, Kind> = {
   "net.mtu": { t: "int", min: 576, max: 65535 },
   "net.dns": { t: "list", of: "ip4" },
   "net.lan": { t: "cidr4" },
+  "net.peers": { t: "list", of: "hostport" },
   "firewall.enabled": { t: "bool" },
   "firewall.input_policy": { t: "enum", values: ["drop", "accept"] },
   "firewall.tcp_ports": { t: "list", of: "port" },
@@ -113,6 +115,8 @@ export const KEYS: Record<string, Kind> = {
   "tailscale.accept_routes": { t: "bool" },
   "tailscale.port": { t: "int", min: 0, max: 65535 },
   "tailscale.up_timeout_s": { t: "int", min: 1, max: 3600 },
+  "tailscale.login_server": { t: "string" },
+  "tailscale.reminder_s": { t: "int", min: 1, max: 86400 },
 };
 
 /** Kernel cmdline shorthands (DESIGN §5) → dotted keys. Any `sovereign.<dotted.key>` works too. */
@@ -140,7 +144,8 @@ export function roleDefaults(role: Role): Record<string, unknown> {
     console: { devices: [], debug_shell: false },
     control: { socket: "/run/sovereign/agent.sock" },
     data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
-    net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24" },
+    net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24",
+      peers: role === "sql" ? ["192.168.100.3:3000"] : ["192.168.100.2:5432"] },
     firewall: { enabled: true, input_policy: "drop", tcp_ports: role === "sql" ? [5432] : [3000], nft: "/usr/sbin/nft" },
     tailscale: {
       enabled: role === "sql",
@@ -148,6 +153,7 @@ export function roleDefaults(role: Role): Record<string, unknown> {
       socket: "/run/tailscale/tailscaled.sock", state: "/var/lib/sovereign/tailscale/tailscaled.state",
       auth_key_file: "/var/lib/sovereign/secrets/ts-authkey", hostname,
       advertise_routes: ["192.168.100.0/24"], advertise_tags: [], accept_routes: false, port: 41641, up_timeout_s: 60,
+      login_server: "", reminder_s: 300,
     },
     service: [],
   };

@@ -18,7 +18,7 @@ export function allowed(k: Kind): string {
     case "ip4": return "an IPv4 address, e.g. 192.168.100.1";
     case "ip4-or-empty": return "an IPv4 address or \"\"";
     case "cidr4": return "an IPv4 CIDR a.b.c.d/0-32, e.g. 192.168.100.2/24";
-    case "list": return `a list of ${({ cidr4: "IPv4 CIDRs", ip4: "IPv4 addresses", path: "absolute paths", port: "ports 1-65535", string: "strings" })[k.of]}`;
+    case "list": return `a list of ${({ cidr4: "IPv4 CIDRs", ip4: "IPv4 addresses", path: "absolute paths", port: "ports 1-65535", hostport: "IPv4:PORT pairs", string: "strings" })[k.of]}`;
   }
 }
 
@@ -57,8 +57,9 @@ export function checkValue(key: string, v: unknown, k: Kind): string | undefined
       return parseCidr4(v) ? undefined : bad("is not an IPv4 CIDR");
     case "list": {
       if (!Array.isArray(v)) return bad(`is ${typeName(v)}`);
-      const inner: Kind = k.of === "string" ? { t: "string", nonEmpty: true } : k.of === "port" ? { t: "int", min: 1, max: 65535 } : { t: k.of };
+      const inner: Kind = k.of === "string" || k.of === "hostport" ? { t: "string", nonEmpty: true } : k.of === "port" ? { t: "int", min: 1, max: 65535 } : { t: k.of };
       for (const [i, item] of v.entries()) {
+        if (k.of === "hostport" && !(typeof item === "string" && /^(.+):(\d{1,5})$/.test(item) && parseIp4(item.split(":")[0]))) return `${key}[${i}]: ${show(item)} is not IPv4:PORT (want e.g. 192.168.100.3:3000)`;
         const p = checkValue(`${key}[${i}]`, item, inner);
         if (p) return p;
       }

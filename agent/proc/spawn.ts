@@ -26,6 +26,7 @@ export interface SpawnSpec {
   stderr?: "pipe" | "inherit" | "ignore" | number;
   setpriv?: string;             // path of util-linux setpriv
   newSession?: boolean;         // own session + process group (default true)
+  extraFds?: number[];          // passed as fds 3, 4, ... (e.g. tailscaled's TS_PARENT_DEATH_FD)
 }
 
 /** A started child. */
@@ -61,7 +62,7 @@ export function spawnChild(spec: SpawnSpec): Child {
   try {
     proc = Bun.spawn(argv, {
       env, cwd: spec.cwd ?? "/",
-      stdin: spec.stdin ?? "ignore", stdout: spec.stdout ?? "pipe", stderr: spec.stderr ?? "pipe",
+      stdio: [spec.stdin ?? "ignore", spec.stdout ?? "pipe", spec.stderr ?? "pipe", ...(spec.extraFds ?? [])] as any,
       detached: spec.newSession ?? true,
     });
   } finally {

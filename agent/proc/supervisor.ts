@@ -21,6 +21,10 @@ export interface ServiceHooks {
   prestart?: () => Promise<void>;
   /** A protocol-level readiness probe, used when ready = "none" is not wanted. */
   probe?: () => Promise<boolean>;
+  /** Called each time the service becomes ready (e.g. re-apply tailscale prefs after a restart). */
+  onReady?: () => void;
+  /** Extra fds for the child, passed as 3, 4, ... */
+  extraFds?: number[];
 }
 
 /** The public view of a service (status --json). */
@@ -161,7 +165,7 @@ export class Supervisor {
         env.NOTIFY_SOCKET = s.notify.path;
         s.notify.listen((f) => { if (f.get("READY") === "1" && gen === s.gen) this.markReady(s); if (f.has("STATUS")) s.note = f.get("STATUS")!; });
       }
-      child = spawnChild({ argv: s.cfg.command, env, cwd: s.cfg.cwd, identity: id, nofile: s.cfg.nofile, setpriv: this.opts.setpriv });
+      child = spawnChild({ argv: s.cfg.command, env, cwd: s.cfg.cwd, identity: id, nofile: s.cfg.nofile, setpriv: this.opts.setpriv, extraFds: s.hooks.extraFds });
     } catch (e) {
       this.log.error(name, `start ${name}: ${errMsg(e)}`);
       this.onExit(s, { code: null, signal: null, status: 127 }, gen, errMsg(e));
@@ -200,6 +204,7 @@ export class Supervisor {
     s.state = "ready";
     s.note = "";
     this.log.info(s.cfg.name, `ready after ${Date.now() - s.startedAt} ms`);
+    try { s.hooks.onReady?.(); } catch (e) { this.log.error(s.cfg.name, `on ready: ${errMsg(e)}`); }
     for (const other of this.svcs.values()) if (other.cfg.depends_on.includes(s.cfg.name)) this.tryStart(other);
   }
 

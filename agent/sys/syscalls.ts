@@ -69,3 +69,10 @@ export function getrlimit(resource: number): [bigint, bigint] {
 export function setrlimit(resource: number, soft: bigint, hard: bigint): void {
   check(libc().setrlimit(resource, new BigUint64Array([soft, hard])), `set rlimit ${resource}`);
 }
+
+/** A close-on-exec pipe: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check(libc().pipe2(fds, 0x80000), "create pipe");
+  return [fds[0], fds[1]];
+}
