@@ -39,6 +39,7 @@ export function registerTailscale(): void {
   registerCommand({
     name: "ts", usage: "ts [--json]", summary: "tailscale: state, IPs, advertised vs approved routes, health, next action",
     run: (st, a) => {
+      if (!controller && st.config?.tailscale.enabled && !st.phases.some((p) => p.name === "tailscale")) return { ok: false, text: "ts: tailscale has not started yet (boot in progress; see status)" };
       if (!controller) return { ok: false, text: `tailscale is not enabled on this VM (role ${st.config?.role ?? "?"}; sovereign.tailscale=on enables it)` };
       const v = controller.view();
       return { ok: true, text: a.includes("--json") ? JSON.stringify(v, null, 2) : renderTs(v) };
