@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BUN   := node_modules/.bin/bun
 ARCH  ?= x86_64
 # Debian packages the tests use: namespaces/netlink oracles, nftables, PostgreSQL, QEMU, kernel build.
-APT_TEST := iproute2 iputils-ping nftables util-linux procps postgresql-15 e2fsprogs linux-config-6.1 xz-utils
+APT_TEST := iproute2 iputils-ping nftables util-linux procps postgresql-15 e2fsprogs linux-config-6.1 xz-utils curl
 APT_KERNEL := linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 APT_VM := qemu-system-x86 qemu-system-arm busybox-static mmdebstrap gcc-aarch64-linux-gnu
 

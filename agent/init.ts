@@ -2,7 +2,6 @@
 // Order matters: keep-alive and exception handlers come before anything that can throw, because a
 // PID 1 whose event loop drains exits, and the kernel then panics (reference/bun.md §3).
 import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import { runPhases, type Phase } from "./boot.ts";
 import { loadConfig } from "./config/load.ts";
 import { DEFAULT_SOCKET } from "./console/ctl.ts";
@@ -20,6 +19,8 @@ import { registerNetCommand, setupNetwork } from "./net/setup.ts";
 import { registerDiagCommand } from "./console/diag.ts";
 import { firewallPhase, preflightPhase, registerKernelChecks } from "./kernel/setup.ts";
 import { registerTailscale, tailscalePhase } from "./services/tailscale/setup.ts";
+import { postgresHooks, postgresService } from "./services/postgres.ts";
+import { forgejoHooks, forgejoService } from "./services/forgejo.ts";
 
 /** Options from the init command line. */
 export interface InitOptions { config?: string; cmdline?: string; socket?: string; root?: string }
@@ -110,7 +111,6 @@ export async function runInit(opts: InitOptions): Promise<void> {
       run: () => {
         const path = opts.socket ?? st.config?.control.socket ?? DEFAULT_SOCKET;
         listener = serveControl(st, path);
-        (sup as any).opts.runDir = dirname(path);
         return path;
       },
     },
@@ -161,9 +161,13 @@ export async function runInit(opts: InitOptions): Promise<void> {
       name: "services",
       run: () => {
         if (!st.config) throw new Error("start services: config is invalid (see status)");
-        for (const s of st.config.services) sup.add(s);
+        const c = st.config;
+        const names: string[] = [];
+        if (c.postgres.enabled) { sup.add(postgresService(c), postgresHooks(c, log, root)); names.push("postgres"); }
+        if (c.forgejo.enabled) { sup.add(forgejoService(c), forgejoHooks(c, log, root)); names.push("forgejo"); }
+        for (const s of c.services) { sup.add(s); names.push(s.name); }
         sup.startAll();
-        return `${st.config.services.length} service(s) started`;
+        return names.length ? `started ${names.join(", ")}` : "no services configured";
       },
     },
   ];

@@ -12,6 +12,8 @@
 //   net.enabled          configure the NIC; net.iface is a name or MAC; net.ip CIDR; net.gw; net.mtu;
 //                        net.dns servers; net.lan the bridge prefix (advertised, guarded); net.peers
 //                        the other VM's service (IP:PORT) that diag checks with a marked socket
+//   postgres.*           SQL VM: binaries, data dir (data disk), port, socket dir, secrets, Forgejo role/db
+//   forgejo.*            Forgejo VM: binary, work dir (data disk), HTTP port, database, admin user
 //   firewall.*           our nftables table `inet sovereign`: enabled, input_policy, tcp_ports, nft binary
 //   tailscale.*          subnet router: binaries, socket, state, auth_key_file, routes, tags, accept_routes
 //   [[service]]          extra supervised processes (tests, add-ons); see ServiceConfig
@@ -58,6 +60,15 @@ export interface AgentConfig {
   control: { socket: string };
   data: { label: string; mountpoint: string; required: boolean };
   net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4; peers: string[] };
+  postgres: {
+    enabled: boolean; bin_dir: string; data_dir: string; port: number; socket_dir: string; user: string;
+    shared_buffers_mb: number; secrets_dir: string; forgejo_db: string; forgejo_user: string; forgejo_password_file: string; stop_timeout_ms: number;
+    restart_initial_ms: number; restart_max_ms: number;
+  };
+  forgejo: {
+    enabled: boolean; bin: string; work_dir: string; user: string; http_port: number; root_url: string; db_host: string;
+    db_name: string; db_user: string; db_password_file: string; admin_user: string; admin_email: string;
+  };
   firewall: { enabled: boolean; input_policy: "drop" | "accept"; tcp_ports: number[]; nft: string };
   tailscale: {
     enabled: boolean; tailscaled: string; tailscale: string; socket: string; state: string;
@@ -103,6 +114,32 @@ export const KEYS: Record<string, Kind> = {
   "firewall.input_policy": { t: "enum", values: ["drop", "accept"] },
   "firewall.tcp_ports": { t: "list", of: "port" },
   "firewall.nft": { t: "path" },
+  "postgres.enabled": { t: "bool" },
+  "postgres.bin_dir": { t: "path" },
+  "postgres.data_dir": { t: "path" },
+  "postgres.port": { t: "int", min: 1, max: 65535 },
+  "postgres.socket_dir": { t: "path" },
+  "postgres.user": { t: "string", nonEmpty: true },
+  "postgres.shared_buffers_mb": { t: "int", min: 0, max: 65536 },
+  "postgres.secrets_dir": { t: "path" },
+  "postgres.forgejo_db": { t: "string", nonEmpty: true },
+  "postgres.forgejo_user": { t: "string", nonEmpty: true },
+  "postgres.forgejo_password_file": { t: "path" },
+  "postgres.stop_timeout_ms": { t: "int", min: 1000, max: 600000 },
+  "postgres.restart_initial_ms": { t: "int", min: 10, max: 600000 },
+  "postgres.restart_max_ms": { t: "int", min: 10, max: 3600000 },
+  "forgejo.enabled": { t: "bool" },
+  "forgejo.bin": { t: "path" },
+  "forgejo.work_dir": { t: "path" },
+  "forgejo.user": { t: "string", nonEmpty: true },
+  "forgejo.http_port": { t: "int", min: 1, max: 65535 },
+  "forgejo.root_url": { t: "string", nonEmpty: true },
+  "forgejo.db_host": { t: "string", nonEmpty: true },
+  "forgejo.db_name": { t: "string", nonEmpty: true },
+  "forgejo.db_user": { t: "string", nonEmpty: true },
+  "forgejo.db_password_file": { t: "path" },
+  "forgejo.admin_user": { t: "string", nonEmpty: true },
+  "forgejo.admin_email": { t: "string", nonEmpty: true },
   "tailscale.enabled": { t: "bool" },
   "tailscale.tailscaled": { t: "path" },
   "tailscale.tailscale": { t: "path" },
@@ -134,6 +171,9 @@ export const CMDLINE_ALIASES: Record<string, string> = {
   "sovereign.log": "log.level",
 };
 
+/** The Forgejo DB password both VMs read: the config disk (label sovereign-cfg) made once by `make run`. */
+export const SHARED_DB_PASSWORD = "/run/sovereign/config/forgejo-db.password";
+
 /** Built-in defaults for a role, as a plain nested object in config-file shape. */
 export function roleDefaults(role: Role): Record<string, unknown> {
   const ip = role === "sql" ? "192.168.100.2/24" : "192.168.100.3/24";
@@ -146,6 +186,17 @@ export function roleDefaults(role: Role): Record<string, unknown> {
     data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
     net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24",
       peers: role === "sql" ? ["192.168.100.3:3000"] : ["192.168.100.2:5432"] },
+    postgres: {
+      enabled: role === "sql", bin_dir: "/usr/lib/postgresql/15/bin", data_dir: "/var/lib/sovereign/postgresql/15/main", port: 5432,
+      socket_dir: "/run/postgresql", user: "postgres", shared_buffers_mb: 0, secrets_dir: "/var/lib/sovereign/secrets",
+      forgejo_db: "forgejo", forgejo_user: "forgejo", forgejo_password_file: SHARED_DB_PASSWORD, stop_timeout_ms: 30_000,
+      restart_initial_ms: 1000, restart_max_ms: 30_000,
+    },
+    forgejo: {
+      enabled: role === "forgejo", bin: "/usr/local/bin/forgejo", work_dir: "/var/lib/sovereign/forgejo", user: "git", http_port: 3000,
+      root_url: "http://192.168.100.3:3000/", db_host: "192.168.100.2:5432", db_name: "forgejo", db_user: "forgejo",
+      db_password_file: SHARED_DB_PASSWORD, admin_user: "owner", admin_email: "owner@localhost",
+    },
     firewall: { enabled: true, input_policy: "drop", tcp_ports: role === "sql" ? [5432] : [3000], nft: "/usr/sbin/nft" },
     tailscale: {
       enabled: role === "sql",

@@ -13,7 +13,8 @@ export class NotifySocket {
   private readonly buf = new Uint8Array(4096);
 
   constructor(readonly path: string, uid = 0, gid = 0) {
-    mkdirSync(dirname(path), { recursive: true });
+    // Services run as other users: every directory on the way must be searchable (sockets stay private by owner).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     rmSync(path, { force: true });
     const sun = new Uint8Array(110);
     const p = Buffer.from(path);

@@ -17,14 +17,17 @@ export interface Death { at: string; ran_ms: number; status: number; code: numbe
 
 /** Role-specific behaviour a service can plug in (first-boot setup, protocol probes). */
 export interface ServiceHooks {
-  /** Runs before every start; throwing counts as a failed start (with the message as the cause). */
-  prestart?: () => Promise<void>;
+  /** Runs before every start; throwing counts as a failed start (with the message as the cause).
+   *  The signal aborts when the service is stopped meanwhile (long waits must honour it). */
+  prestart?: (signal: AbortSignal) => Promise<void>;
   /** A protocol-level readiness probe, used when ready = "none" is not wanted. */
   probe?: () => Promise<boolean>;
   /** Called each time the service becomes ready (e.g. re-apply tailscale prefs after a restart). */
   onReady?: () => void;
   /** Extra fds for the child, passed as 3, 4, ... */
   extraFds?: number[];
+  /** Signals between the stop signal and the final SIGKILL, e.g. PostgreSQL's SIGQUIT. */
+  stopEscalation?: { signal: NodeJS.Signals; afterMs: number }[];
 }
 
 /** The public view of a service (status --json). */
@@ -38,7 +41,7 @@ interface Svc {
   cfg: ServiceConfig; hooks: ServiceHooks; state: SvcState; wantUp: boolean; note: string;
   child?: Child; startedAt: number; restarts: number; consecutive: number; deaths: Death[];
   lastExit?: ExitInfo; gen: number; timer?: ReturnType<typeof setTimeout>; nextStartAt?: number;
-  notify?: NotifySocket; stopping?: Promise<void>;
+  notify?: NotifySocket; stopping?: Promise<void>; abort?: AbortController;
 }
 
 /** Options that locate the supervisor's helpers. */
@@ -84,6 +87,7 @@ export class Supervisor {
     const s = this.get(name);
     s.wantUp = false;
     clearTimeout(s.timer);
+    s.abort?.abort();
     s.nextStartAt = undefined;
     if (!s.child) { s.state = "stopped"; s.note = ""; return; }
     s.stopping ??= this.kill(s).finally(() => { s.stopping = undefined; });
@@ -153,7 +157,8 @@ export class Supervisor {
     try {
       if (s.hooks.prestart) {
         s.note = "setting up";
-        await s.hooks.prestart();
+        s.abort = new AbortController();
+        await s.hooks.prestart(s.abort.signal);
         if (gen !== s.gen || !s.wantUp) return;
         s.note = "";
       }
@@ -219,7 +224,8 @@ export class Supervisor {
     if (!s.wantUp) {
       s.state = "stopped";
       s.note = "";
-      this.log.info(s.cfg.name, `stopped (${how})`);
+      const last = this.log.ring(s.cfg.name).tail(1)[0];
+      this.log.info(s.cfg.name, `stopped (${how})${last ? `; last output: ${last.replace(/^(out|err): /, "")}` : ""}`);
       return;
     }
     s.deaths.push({ at: new Date().toISOString(), ran_ms: ran, status: info.status, code: info.code, signal: info.signal, last: cause ? [cause] : this.log.ring(s.cfg.name).tail(5) });
@@ -248,12 +254,17 @@ export class Supervisor {
     const name = s.cfg.name;
     this.log.info(name, `stopping pid ${pgid} with ${s.cfg.stop_signal} (deadline ${s.cfg.stop_timeout_ms} ms)`);
     try { process.kill(pgid, s.cfg.stop_signal); } catch { /* already gone */ }
+    const steps = (s.hooks.stopEscalation ?? []).map((e) => setTimeout(() => {
+      this.log.warn(name, `still running after ${e.afterMs} ms; sending ${e.signal}`);
+      try { process.kill(pgid, e.signal); } catch { /* gone */ }
+    }, e.afterMs));
     const deadline = setTimeout(() => {
       this.log.warn(name, `did not stop within ${s.cfg.stop_timeout_ms} ms; sending SIGKILL to process group ${pgid}`);
       killGroup(pgid);
     }, s.cfg.stop_timeout_ms);
     await child.exited;
     clearTimeout(deadline);
+    for (const t of steps) clearTimeout(t);
     // Leftovers in the group (workers the leader did not take down) go too, like systemd's KillMode=mixed.
     if (groupAlive(pgid)) {
       killGroup(pgid);

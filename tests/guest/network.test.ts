@@ -12,7 +12,7 @@ describe.skipIf(!IS_ROOT)(`guest network ${IS_ROOT ? "" : NEED_ROOT}`, () => {
     const ns = await phone.attach("sql", "52:54:00:00:00:02");
     g = await NsGuest.boot({
       name: "net", netns: ns.name,
-      toml: `role = "sql"\n[log]\nkmsg = false\n[tailscale]\nenabled = true\naccept_routes = true\n`,
+      toml: `role = "sql"\n[log]\nkmsg = false\n[postgres]\nenabled = false\n[tailscale]\nenabled = true\naccept_routes = true\n`,
       cmdline: "sovereign.iface=52:54:00:00:00:02 sovereign.mtu=1400 sovereign.tailscale.tailscaled=/nonexistent",
     });
   });

@@ -28,7 +28,7 @@ describe.skipIf(!IS_ROOT)(`tailscale scenarios ${IS_ROOT ? "" : NEED_ROOT}`, () 
     const g = await NsGuest.boot({
       name: host, netns: ns.name,
       cmdline: `sovereign.ip=192.168.100.${20 + n}/24 sovereign.hostname=${host}`,
-      toml: `role = "sql"\n[log]\nkmsg = false\n[tailscale]\ntailscaled = "${bins.tailscaled}"\ntailscale = "${bins.tailscale}"\nsocket = "${dir}/tsd.sock"\nstate = "${dir}/state/ts.state"\nauth_key_file = "${dir}/key"\nlogin_server = "http://192.168.100.1:8080"\nup_timeout_s = 5\n`,
+      toml: `role = "sql"\n[log]\nkmsg = false\n[postgres]\nenabled = false\n[tailscale]\ntailscaled = "${bins.tailscaled}"\ntailscale = "${bins.tailscale}"\nsocket = "${dir}/tsd.sock"\nstate = "${dir}/state/ts.state"\nauth_key_file = "${dir}/key"\nlogin_server = "http://192.168.100.1:8080"\nup_timeout_s = 5\n`,
     });
     guests.push(g);
     return g;

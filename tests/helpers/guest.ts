@@ -90,6 +90,10 @@ debug_shell = true
 enabled = false
 [firewall]
 enabled = false
+[postgres]
+enabled = false
+[forgejo]
+enabled = false
 [tailscale]
 enabled = false
 ${extra}`;

@@ -13,7 +13,7 @@ export const FAKES = join(ROOT, "out", "fakes", process.arch === "arm64" ? "sove
 export const BUN = join(ROOT, "node_modules/.bin/bun");
 
 /** Write the wrapper scripts for the fake binaries into dir/bin; knobs go through FAKE_TS_KNOBS. */
-export function fakeBins(dir: string, knobs: object = {}): { tailscaled: string; tailscale: string; knobs: string } {
+export function fakeBins(dir: string, knobs: object = {}): { tailscaled: string; tailscale: string; forgejo: string; knobs: string } {
   const knobFile = join(dir, "knobs.json");
   writeFileSync(knobFile, JSON.stringify(knobs));
   const mk = (name: string) => {
@@ -22,7 +22,7 @@ export function fakeBins(dir: string, knobs: object = {}): { tailscaled: string;
     chmodSync(p, 0o755);
     return p;
   };
-  return { tailscaled: mk("tailscaled"), tailscale: mk("tailscale"), knobs: knobFile };
+  return { tailscaled: mk("tailscaled"), tailscale: mk("tailscale"), forgejo: mk("forgejo"), knobs: knobFile };
 }
 
 /** Phone + laptop + control plane. */
