@@ -17,6 +17,8 @@ import { isPid1, mknodChar, RB, reboot, sethostname, sync } from "./sys/syscalls
 import { VERSION } from "./version.ts";
 import { registerNetCommand, setupNetwork } from "./net/setup.ts";
 import { registerDiagCommand } from "./console/diag.ts";
+import { registerServiceDiag } from "./console/service-diag.ts";
+import { pickConsole, registerShellCommand, SerialConsole } from "./console/serial.ts";
 import { firewallPhase, preflightPhase, registerKernelChecks } from "./kernel/setup.ts";
 import { registerTailscale, tailscalePhase } from "./services/tailscale/setup.ts";
 import { postgresHooks, postgresService } from "./services/postgres.ts";
@@ -30,7 +32,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   // 1. Nothing may drain the loop or escape as an exception.
   setInterval(() => {}, 1 << 30);
   const log = new Logger();
-  log.addSink(stdoutSink);
+  const removeStdout = log.addSink(stdoutSink);
   const pid1 = isPid1();
   let exceptions: number[] = [];
   const onUnexpected = (kind: string) => (e: unknown) => {
@@ -67,6 +69,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   registerNetCommand();
   registerKernelChecks();
   registerTailscale();
+  registerServiceDiag();
   registerDiagCommand();
   const reaper = new Reaper();
   reaper.start();
@@ -112,6 +115,28 @@ export async function runInit(opts: InitOptions): Promise<void> {
         const path = opts.socket ?? st.config?.control.socket ?? DEFAULT_SOCKET;
         listener = serveControl(st, path);
         return path;
+      },
+    },
+    {
+      name: "console",
+      run: () => {
+        if (st.config && !st.config.console.enabled) return "skipped: console.enabled = false";
+        const devices = pickConsole(st.config?.console.devices ?? []);
+        if (st.config?.console.debug_shell) registerShellCommand();
+        const up: string[] = [];
+        for (const d of devices) {
+          try {
+            const con = new SerialConsole(st, d);
+            con.start();
+            log.addSink((line) => con.logLine(line));
+            if (con.sameDeviceAs(1)) removeStdout(); // the console already shows every log line
+            up.push(d);
+          } catch (e) {
+            log.error("console", `open console ${d}: ${errMsg(e)} (set sovereign.console=DEV)`);
+          }
+        }
+        if (!up.length) throw new Error(`open console: none of ${devices.join(", ") || "hvc0, ttyS0, /dev/console"} could be opened; ctl still works`);
+        return up.join(", ");
       },
     },
     {

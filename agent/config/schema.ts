@@ -56,7 +56,7 @@ export interface AgentConfig {
   role: Role;
   hostname: string;
   log: { level: "info" | "debug"; kmsg: boolean };
-  console: { devices: string[]; debug_shell: boolean };
+  console: { enabled: boolean; devices: string[]; debug_shell: boolean };
   control: { socket: string };
   data: { label: string; mountpoint: string; required: boolean };
   net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4; peers: string[] };
@@ -96,6 +96,7 @@ export const KEYS: Record<string, Kind> = {
   "hostname": { t: "string", nonEmpty: true },
   "log.level": { t: "enum", values: ["info", "debug"] },
   "log.kmsg": { t: "bool" },
+  "console.enabled": { t: "bool" },
   "console.devices": { t: "list", of: "path" },
   "console.debug_shell": { t: "bool" },
   "control.socket": { t: "path" },
@@ -181,7 +182,7 @@ export function roleDefaults(role: Role): Record<string, unknown> {
   return {
     role, hostname,
     log: { level: "info", kmsg: true },
-    console: { devices: [], debug_shell: false },
+    console: { enabled: true, devices: [], debug_shell: false },
     control: { socket: "/run/sovereign/agent.sock" },
     data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
     net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24",

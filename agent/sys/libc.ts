@@ -25,6 +25,7 @@ const SYMBOLS = {
   open: { args: [T.ptr, T.i32, T.u32], returns: T.i32 },
   close: { args: [T.i32], returns: T.i32 },
   pipe2: { args: [T.ptr, T.i32], returns: T.i32 },
+  fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
   getrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
   setrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
   tcgetattr: { args: [T.i32, T.ptr], returns: T.i32 },

@@ -10,6 +10,7 @@ export interface GuestOptions {
   cmdline?: string;
   netns?: string;             // run inside `ip netns exec NAME`; default: a private `unshare --net`
   name?: string;
+  console?: string;           // a pty slave for the serial console; default: console disabled
 }
 
 /** A running namespace guest. */
@@ -29,7 +30,9 @@ export class NsGuest {
     const ns = o.netns ? ["ip", "netns", "exec", o.netns, "unshare", "--pid", "--fork", "--mount", "--uts", "--mount-proc"]
       : ["unshare", "--pid", "--fork", "--mount", "--net", "--uts", "--mount-proc"];
     const out = Bun.file(join(dir, "console.log"));
-    const proc = Bun.spawn([...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", o.cmdline ?? ""],
+    // Never let a test guest pick the host's own serial ports: the console is off unless a pty is given.
+    const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"}`.trim();
+    const proc = Bun.spawn([...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", cmdline],
       { stdout: out, stderr: out, stdin: "ignore" });
     const g = new NsGuest(dir, proc);
     await waitFor(`guest ${dir} control socket`, async () => (await g.ctl(["version"])).code === 0, 20_000, 50);

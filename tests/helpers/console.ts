@@ -1,0 +1,58 @@
+// Drive a serial console through a pty, expect-style: send bytes, wait for output, read what came.
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { ROOT } from "./env.ts";
+import { waitFor } from "./poll.ts";
+
+/** A pty whose slave the agent serves its console on. */
+export class PtyConsole {
+  out = "";
+  private constructor(readonly proc: Subprocess<"pipe", "pipe", "inherit">, readonly slave: string) {}
+
+  /** Open the pty (python3 relay) and start collecting output. */
+  static async open(): Promise<PtyConsole> {
+    const proc = Bun.spawn(["python3", join(ROOT, "tests/helpers/pty-relay.py")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    const reader = proc.stdout.getReader();
+    let buf = "";
+    while (!buf.includes("\n")) { const { value, done } = await reader.read(); if (done) throw new Error("open pty: relay exited"); buf += new TextDecoder().decode(value); }
+    const slave = buf.slice(0, buf.indexOf("\n"));
+    const c = new PtyConsole(proc, slave);
+    c.out = buf.slice(buf.indexOf("\n") + 1);
+    void (async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; c.out += new TextDecoder().decode(value); } })();
+    return c;
+  }
+
+  /** Write raw bytes/text to the console. */
+  send(s: string | Uint8Array): void {
+    this.proc.stdin.write(s);
+    this.proc.stdin.flush();
+  }
+
+  /** Send a line and return everything printed until the next prompt. */
+  async command(line: string, prompt: string, timeoutMs = 15_000): Promise<string> {
+    const start = this.out.length;
+    this.send(line + "\r");
+    // the echo of Enter ("\r\n") ends the typed line; the next prompt ends the command's output
+    const end = await waitFor(`prompt after ${JSON.stringify(line.slice(0, 30))}`, () => {
+      const nl = this.out.indexOf("\r\n", start);
+      const i = nl >= 0 ? this.out.indexOf(prompt, nl) : -1;
+      return i >= 0 ? i : null;
+    }, timeoutMs, 10);
+    return this.out.slice(start, end);
+  }
+
+  /** Wait until the output contains `text` (after offset `from`). */
+  async expect(text: string, from = 0, timeoutMs = 15_000): Promise<number> {
+    return waitFor(`console shows ${JSON.stringify(text.slice(0, 40))}`, () => { const i = this.out.indexOf(text, from); return i >= 0 ? i + 1 : null; }, timeoutMs, 10);
+  }
+
+  /** Close the pty. */
+  close(): void {
+    this.proc.kill();
+  }
+}
+
+/** Strip CRs and ANSI line clears; keep the text an operator would see. */
+export function clean(s: string): string {
+  return s.replace(/\x1b\[K/g, "").replace(/\r/g, "");
+}
