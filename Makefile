@@ -5,9 +5,9 @@ ARCH  ?= x86_64
 # Debian packages the tests use: namespaces/netlink oracles, nftables, PostgreSQL, QEMU, kernel build.
 APT_TEST := iproute2 iputils-ping nftables util-linux procps postgresql-15 e2fsprogs linux-config-6.1 xz-utils curl
 APT_KERNEL := linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
-APT_VM := qemu-system-x86 qemu-system-arm busybox-static mmdebstrap gcc-aarch64-linux-gnu
+APT_VM := qemu-system-x86 qemu-system-arm busybox-static mmdebstrap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 
-.PHONY: deps deps-kernel deps-vm build test check unit bench clean kernel run stop
+.PHONY: deps deps-kernel deps-vm build test check unit bench clean kernel run stop vm-artifacts
 
 deps: node_modules/.installed
 	@bash scripts/apt-ensure.sh $(APT_TEST)
@@ -31,7 +31,13 @@ check: deps
 unit: deps
 	$(BUN) test --timeout 30000 tests/unit
 
-test: check build
+# Kernels are cached under /var/cache/sovereign by a hash of source + fragment (cold: ~7 min each).
+vm-artifacts: deps-vm build
+	$(BUN) kernel/build.ts --arch x86_64
+	$(BUN) kernel/build.ts --arch arm64
+	$(BUN) rootfs/initramfs.ts --arch arm64
+
+test: check vm-artifacts
 	bash tests/run.sh
 
 bench: build

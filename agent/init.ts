@@ -18,6 +18,7 @@ import { VERSION } from "./version.ts";
 import { registerNetCommand, setupNetwork } from "./net/setup.ts";
 import { registerDiagCommand } from "./console/diag.ts";
 import { registerServiceDiag } from "./console/service-diag.ts";
+import { registerSelftests } from "./console/selftest.ts";
 import { pickConsole, registerShellCommand, SerialConsole } from "./console/serial.ts";
 import { firewallPhase, preflightPhase, registerKernelChecks } from "./kernel/setup.ts";
 import { registerTailscale, tailscalePhase } from "./services/tailscale/setup.ts";
@@ -73,6 +74,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   registerDiagCommand();
   const reaper = new Reaper();
   reaper.start();
+  registerSelftests(() => reaper.reaped);
   log.info("agent", `sovereign-agent ${VERSION} starting as pid ${process.pid}${pid1 ? " (PID 1)" : " (not PID 1: no machine-wide mounts, no reboot)"}`);
 
   let cmdline = opts.cmdline;

@@ -74,6 +74,13 @@ async function main(argv: string[]): Promise<number | "forever"> {
       if (process.pid === 1) { await runInit({}); return "forever"; }
       process.stderr.write(USAGE + "\n");
       return 2;
+    // Helpers for `_reap-test`: a parent that leaves an orphan behind, and the orphan itself.
+    case "_orphan-parent":
+      Bun.spawn([process.execPath, "_sleep", "300"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+      return 0;
+    case "_sleep":
+      await Bun.sleep(Number(args[0] ?? 100));
+      return 0;
     case "help":
     case "--help":
       process.stdout.write(USAGE + "\n");

@@ -5,14 +5,18 @@ import { errMsg } from "./errors.ts";
 import type { AgentState, ShutdownKind } from "./state.ts";
 import { RB, reboot, sync, umount } from "./sys/syscalls.ts";
 
-/** Pids of every other live (non-zombie) process in our pid namespace. */
+const PF_KTHREAD = 0x00200000;
+
+/** Pids of every other live user process in our pid namespace (zombies and kernel threads excluded:
+ *  kill(-1) never reaches kernel threads, so waiting for them would only stall shutdown). */
 function otherProcesses(): number[] {
   const out: number[] = [];
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
     try {
       const st = readFileSync(`/proc/${e}/stat`, "utf8");
-      if (st.slice(st.lastIndexOf(")") + 2)[0] !== "Z") out.push(Number(e));
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      if (f[0] !== "Z" && (Number(f[6]) & PF_KTHREAD) === 0) out.push(Number(e));
     } catch { /* exited */ }
   }
   return out;

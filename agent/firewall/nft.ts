@@ -7,7 +7,7 @@ export async function nftRun(nft: string, script: string, what: string): Promise
   if (!existsSync(nft)) throw new Error(`${what}: ${nft} not found (the image needs the nftables package)`);
   const r = await runCapture({ argv: [nft, "-f", "-"], stdin: new TextEncoder().encode(script) }, 10_000);
   if (r.status !== 0) {
-    const line = r.stderr.split("\n").find((l) => /Error|error/.test(l)) ?? r.stderr.trim().split("\n")[0] ?? `exit ${r.status}`;
+    const line = r.stderr.split("\n").find((l) => /Error|error/.test(l)) || r.stderr.trim().split("\n")[0] || `exit status ${r.status}${r.signal ? ` (${r.signal})` : ""}, no message`;
     throw new Error(`${what}: nft: ${line.trim()}`);
   }
   return r.stdout;

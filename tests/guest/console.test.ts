@@ -37,6 +37,7 @@ net [--json]                 links, addresses, routes (main, 52), rules, forward
 fw                           the live nftables ruleset of our table (inet sovereign)
 ts [--json]                  tailscale: state, IPs, advertised vs approved routes, health, next action
 diag [--json]                run every check: kernel, network, forwarding, tailscale, services
+kernel-check [FILE]          required kernel options of the running kernel (/proc/config.gz)
 shell                        a /bin/sh on this console (only with sovereign.debug_shell=1)
 poweroff                     stop services in order and power off
 reboot                       stop services in order and reboot

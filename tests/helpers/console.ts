@@ -4,29 +4,11 @@ import type { Subprocess } from "bun";
 import { ROOT } from "./env.ts";
 import { waitFor } from "./poll.ts";
 
-/** A pty whose slave the agent serves its console on. */
-export class PtyConsole {
+/** Expect-style driving of a console: subclasses say how bytes get there. */
+export abstract class ConsoleDriver {
   out = "";
-  private constructor(readonly proc: Subprocess<"pipe", "pipe", "inherit">, readonly slave: string) {}
-
-  /** Open the pty (python3 relay) and start collecting output. */
-  static async open(): Promise<PtyConsole> {
-    const proc = Bun.spawn(["python3", join(ROOT, "tests/helpers/pty-relay.py")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
-    const reader = proc.stdout.getReader();
-    let buf = "";
-    while (!buf.includes("\n")) { const { value, done } = await reader.read(); if (done) throw new Error("open pty: relay exited"); buf += new TextDecoder().decode(value); }
-    const slave = buf.slice(0, buf.indexOf("\n"));
-    const c = new PtyConsole(proc, slave);
-    c.out = buf.slice(buf.indexOf("\n") + 1);
-    void (async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; c.out += new TextDecoder().decode(value); } })();
-    return c;
-  }
-
   /** Write raw bytes/text to the console. */
-  send(s: string | Uint8Array): void {
-    this.proc.stdin.write(s);
-    this.proc.stdin.flush();
-  }
+  abstract send(s: string | Uint8Array): void;
 
   /** Send a line and return everything printed until the next prompt. */
   async command(line: string, prompt: string, timeoutMs = 15_000): Promise<string> {
@@ -44,6 +26,31 @@ export class PtyConsole {
   /** Wait until the output contains `text` (after offset `from`). */
   async expect(text: string, from = 0, timeoutMs = 15_000): Promise<number> {
     return waitFor(`console shows ${JSON.stringify(text.slice(0, 40))}`, () => { const i = this.out.indexOf(text, from); return i >= 0 ? i + 1 : null; }, timeoutMs, 10);
+  }
+
+}
+
+/** A pty whose slave the agent serves its console on. */
+export class PtyConsole extends ConsoleDriver {
+  private constructor(readonly proc: Subprocess<"pipe", "pipe", "inherit">, readonly slave: string) { super(); }
+
+  /** Open the pty (python3 relay) and start collecting output. */
+  static async open(): Promise<PtyConsole> {
+    const proc = Bun.spawn(["python3", join(ROOT, "tests/helpers/pty-relay.py")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    const reader = proc.stdout.getReader();
+    let buf = "";
+    while (!buf.includes("\n")) { const { value, done } = await reader.read(); if (done) throw new Error("open pty: relay exited"); buf += new TextDecoder().decode(value); }
+    const slave = buf.slice(0, buf.indexOf("\n"));
+    const c = new PtyConsole(proc, slave);
+    c.out = buf.slice(buf.indexOf("\n") + 1);
+    void (async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; c.out += new TextDecoder().decode(value); } })();
+    return c;
+  }
+
+
+  send(s: string | Uint8Array): void {
+    this.proc.stdin.write(s);
+    this.proc.stdin.flush();
   }
 
   /** Close the pty. */
