@@ -5,7 +5,7 @@ ARCH  ?= x86_64
 # Debian packages the tests use: namespaces/netlink oracles, nftables, PostgreSQL, QEMU, kernel build.
 APT_TEST := iproute2 iputils-ping nftables util-linux procps postgresql-15 e2fsprogs linux-config-6.1 xz-utils curl
 APT_KERNEL := linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
-APT_VM := qemu-system-x86 qemu-system-arm busybox-static mmdebstrap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+APT_VM := qemu-system-x86 qemu-system-arm mmdebstrap socat gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 
 .PHONY: deps deps-kernel deps-vm build test check unit bench clean kernel run stop vm-artifacts
 
@@ -36,6 +36,14 @@ vm-artifacts: deps-vm build
 	$(BUN) kernel/build.ts --arch x86_64
 	$(BUN) kernel/build.ts --arch arm64
 	$(BUN) rootfs/initramfs.ts --arch arm64
+	$(BUN) rootfs/build.ts --role sql
+	$(BUN) rootfs/build.ts --role forgejo
+
+run: vm-artifacts
+	$(BUN) scripts/vm-run.ts
+
+stop:
+	$(BUN) scripts/vm-stop.ts
 
 test: check vm-artifacts
 	bash tests/run.sh

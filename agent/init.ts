@@ -1,7 +1,7 @@
 // `sovereign-agent init`: the agent as PID 1 (or, in tests, as PID 1 of namespaces).
 // Order matters: keep-alive and exception handlers come before anything that can throw, because a
 // PID 1 whose event loop drains exits, and the kernel then panics (reference/bun.md §3).
-import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeSync } from "node:fs";
 import { runPhases, type Phase } from "./boot.ts";
 import { loadConfig } from "./config/load.ts";
 import { DEFAULT_SOCKET } from "./console/ctl.ts";
@@ -13,6 +13,7 @@ import { Supervisor } from "./proc/supervisor.ts";
 import { fatalLine, shutdown } from "./shutdown.ts";
 import type { AgentState, ShutdownKind } from "./state.ts";
 import { BOOT_MOUNTS, mountAll } from "./sys/mounts.ts";
+import { mountLabel } from "./sys/disks.ts";
 import { isPid1, mknodChar, RB, reboot, sethostname, sync } from "./sys/syscalls.ts";
 import { VERSION } from "./version.ts";
 import { registerNetCommand, setupNetwork } from "./net/setup.ts";
@@ -75,6 +76,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   const reaper = new Reaper();
   reaper.start();
   registerSelftests(() => reaper.reaped);
+  try { for (const l of readFileSync("/etc/sovereign/banner", "utf8").trim().split("\n")) log.warn("image", l); } catch { /* no banner */ }
   log.info("agent", `sovereign-agent ${VERSION} starting as pid ${process.pid}${pid1 ? " (PID 1)" : " (not PID 1: no machine-wide mounts, no reboot)"}`);
 
   let cmdline = opts.cmdline;
@@ -142,6 +144,21 @@ export async function runInit(opts: InitOptions): Promise<void> {
       },
     },
     {
+      name: "disks",
+      run: () => {
+        if (!st.config) return "skipped: no config";
+        if (!pid1) return `skipped: not PID 1 (would mount label ${st.config.data.label} on ${st.config.data.mountpoint})`;
+        const notes: string[] = [];
+        const cfg = mountLabel("sovereign-cfg", "/run/sovereign/config", true);
+        if (cfg) notes.push(`config disk ${cfg}`);
+        const data = mountLabel(st.config.data.label, st.config.data.mountpoint);
+        if (data) { notes.push(`data disk ${data}`); unmount.push(st.config.data.mountpoint); }
+        else if (st.config.data.required) throw new Error(`mount data disk: no ext4 filesystem labelled ${st.config.data.label} (attach it, e.g. crosvm --rwdisk data.img; services stay off)`);
+        else notes.push(`no data disk labelled ${st.config.data.label}: data stays on the root filesystem`);
+        return notes.join("; ");
+      },
+    },
+    {
       name: "hostname",
       run: () => {
         if (!st.config) return "skipped: no config";
@@ -154,6 +171,10 @@ export async function runInit(opts: InitOptions): Promise<void> {
       name: "devices",
       run: () => {
         if (!pid1) return "skipped: not PID 1";
+        // devtmpfs has no /dev/fd or /dev/std* (udev makes them elsewhere); initdb --pwfile=/dev/stdin needs them.
+        for (const [link, to] of [["/dev/fd", "/proc/self/fd"], ["/dev/stdin", "/proc/self/fd/0"], ["/dev/stdout", "/proc/self/fd/1"], ["/dev/stderr", "/proc/self/fd/2"]]) {
+          if (!existsSync(link)) { try { symlinkSync(to, link); } catch (e) { log.warn("devices", `link ${link}: ${errMsg(e)}`); } }
+        }
         if (existsSync("/dev/net/tun")) return "/dev/net/tun present";
         mkdirSync("/dev/net", { recursive: true });
         mknodChar("/dev/net/tun", 0o666, 10, 200);
@@ -188,6 +209,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
       name: "services",
       run: () => {
         if (!st.config) throw new Error("start services: config is invalid (see status)");
+        if (st.phases.some((p) => p.name === "disks" && !p.ok)) throw new Error("start services: the data disk is missing (see the disks phase); nothing was started so no data lands on the root filesystem");
         const c = st.config;
         const names: string[] = [];
         if (c.postgres.enabled) { sup.add(postgresService(c), postgresHooks(c, log, root)); names.push("postgres"); }

@@ -5,7 +5,8 @@ import { closeSync, openSync, writeSync } from "node:fs";
 export type Level = "debug" | "info" | "warn" | "error";
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 /** kmsg priorities (syslog levels). */
-const KMSG_PRIO: Record<Level, number> = { debug: 7, info: 6, warn: 4, error: 3 };
+// info goes to kmsg as debug (7) so the kernel does not echo it onto the console we already write to.
+const KMSG_PRIO: Record<Level, number> = { debug: 7, info: 7, warn: 4, error: 3 };
 
 /** A sink receives finished lines (no trailing newline). */
 export type Sink = (line: string, level: Level) => void;

@@ -2,7 +2,8 @@
 // tailscaled's `ip filter` / `ip nat` tables or its ts-* chains.
 //
 // Input policy (documented in the README): drop, except
-//   - established/related traffic, loopback, ICMP and ICMPv6 (ping, PMTU, neighbour discovery);
+//   - established/related traffic, loopback, ICMP and ICMPv6 (ping, PMTU, neighbour discovery),
+//     by number (1, 58): minbase images have no /etc/protocols for nft to resolve names;
 //   - the role's service ports (sql: 5432, forgejo: 3000) from the LAN prefix on the NIC and from
 //     tailscale0 (tailnet clients arrive there with 100.x / fd7a: sources);
 //   - tailscaled's WireGuard UDP port on the NIC (direct connections between nodes).
@@ -35,7 +36,7 @@ export function renderRuleset(s: FirewallSpec): string {
     `    ct state established,related accept`,
     `    ct state invalid drop`,
     `    iifname "lo" accept`,
-    `    meta l4proto { icmp, ipv6-icmp } accept`,
+    `    meta l4proto { 1, 58 } accept`,
   ];
   if (ports) lines.push(`    iifname "${s.iface}" ip saddr ${s.lan} tcp dport ${ports} accept`);
   if (s.tailscale) {

@@ -1,6 +1,6 @@
 // PostgreSQL on the SQL VM: first-boot initdb (never over existing data), managed postgresql/pg_hba
 // config, sd_notify readiness, SIGINT fast shutdown, and idempotent provisioning of Forgejo's role/db.
-import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { totalmem } from "node:os";
 import type { AgentConfig, ServiceConfig } from "../config/schema.ts";
@@ -81,7 +81,8 @@ export async function preparePostgres(c: AgentConfig, log: Logger, root = "/"): 
     if (why) throw new Error(why);
     const su = ensureSecret(join(p.secrets_dir, "postgres-superuser.password"));
     log.addSecret(su);
-    mkdirSync(p.data_dir, { recursive: true, mode: 0o700 });
+    mkdirSync(p.data_dir, { recursive: true, mode: 0o755 }); // parents must stay searchable for postgres
+    chmodSync(p.data_dir, 0o700);
     chownSync(p.data_dir, id.uid, id.gid);
     log.info("postgres", `first boot: initdb ${p.data_dir} (superuser password stored in ${p.secrets_dir}/postgres-superuser.password)`);
     const r = await asUser(id, [join(p.bin_dir, "initdb"), "-D", p.data_dir, "-E", "UTF8", "--locale=C.UTF-8", "--auth-local=peer", "--auth-host=scram-sha-256", "-U", "postgres", "--pwfile=/dev/stdin"], su + "\n");

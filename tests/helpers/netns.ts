@@ -23,6 +23,8 @@ export class NetNs {
     await sh(["ip", "-n", name, "link", "set", "lo", "up"]);
     return new NetNs(name);
   }
+  /** Wrap a namespace someone else created (deleted by `del()` all the same). */
+  static existing(name: string): NetNs { return new NetNs(name); }
   /** `ip -n NS ARGS...` */
   ip(...args: string[]): Promise<string> { return sh(["ip", "-n", this.name, ...args]); }
   /** `ip -n NS -j ARGS...`, parsed. */

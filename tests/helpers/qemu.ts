@@ -34,7 +34,7 @@ export class Vm extends ConsoleDriver {
   /** The QEMU argument vector for these options. */
   static argv(o: VmOptions): string[] {
     const hvc = join(o.dir, `${o.name}-hvc.sock`);
-    const kvm = existsSync("/dev/kvm") && o.arch === "x86_64";
+    const kvm = process.env.SOVEREIGN_ACCEL === "kvm" && existsSync("/dev/kvm") && o.arch === "x86_64"; // see rootfs/vm.ts
     const base = o.arch === "arm64"
       ? ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"]
       : ["qemu-system-x86_64", "-M", "q35", ...(kvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"])];
@@ -50,9 +50,15 @@ export class Vm extends ConsoleDriver {
 
   /** Start QEMU under a hard timeout and connect to hvc0 (QEMU waits for us before booting). */
   static async start(o: VmOptions): Promise<Vm> {
-    const argv = ["timeout", "--kill-after=10", String(o.timeoutS ?? 300), ...Vm.argv(o)];
-    const proc = Bun.spawn(o.netns ? ["ip", "netns", "exec", o.netns, ...argv] : argv, { stdout: "ignore", stderr: Bun.file(join(o.dir, `${o.name}-qemu.err`)) });
-    const vm = new Vm(proc, o);
+    return Vm.startArgv(Vm.argv(o), o);
+  }
+
+  /** Start a prepared QEMU argv (its hvc socket must be DIR/NAME-hvc.sock, serial DIR/NAME-serial.log). */
+  static async startArgv(qemu: string[], o: Pick<VmOptions, "name" | "dir" | "netns" | "timeoutS">): Promise<Vm> {
+    const argv = ["timeout", "--kill-after=10", String(o.timeoutS ?? 300), ...qemu];
+    // Own process group: a hard kill must reach QEMU, not just the `timeout` wrapper.
+    const proc = Bun.spawn(o.netns ? ["ip", "netns", "exec", o.netns, ...argv] : argv, { stdout: "ignore", stderr: Bun.file(join(o.dir, `${o.name}-qemu.err`)), detached: true });
+    const vm = new Vm(proc, o as VmOptions);
     const hvc = join(o.dir, `${o.name}-hvc.sock`);
     await waitFor("QEMU hvc socket", () => existsSync(hvc) || proc.exitCode !== null, 30_000);
     if (proc.exitCode !== null) throw new Error(`start qemu: exited ${proc.exitCode}: ${readFileSync(join(o.dir, `${o.name}-qemu.err`), "utf8")}`);
@@ -74,14 +80,14 @@ export class Vm extends ConsoleDriver {
 
   /** Wait for QEMU to exit; returns its exit code. */
   async exited(timeoutMs = 120_000): Promise<number> {
-    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
+    const t = setTimeout(() => this.kill(), timeoutMs);
     const code = await this.proc.exited;
     clearTimeout(t);
     return code;
   }
 
-  /** Kill QEMU hard (the "pull the plug" case). */
+  /** Kill QEMU hard (the "pull the plug" case): the whole process group. */
   kill(): void {
-    this.proc.kill("SIGKILL");
+    try { process.kill(-this.proc.pid, "SIGKILL"); } catch { /* gone */ }
   }
 }

@@ -14,7 +14,7 @@ describe("ruleset", () => {
     ct state established,related accept
     ct state invalid drop
     iifname "lo" accept
-    meta l4proto { icmp, ipv6-icmp } accept
+    meta l4proto { 1, 58 } accept
     iifname "eth0" ip saddr 192.168.100.0/24 tcp dport { 5432 } accept
     iifname "tailscale0" tcp dport { 5432 } accept
     iifname "eth0" udp dport 41641 accept
@@ -40,7 +40,7 @@ describe("ruleset", () => {
     ct state established,related accept
     ct state invalid drop
     iifname "lo" accept
-    meta l4proto { icmp, ipv6-icmp } accept
+    meta l4proto { 1, 58 } accept
     iifname "eth0" ip saddr 192.168.100.0/24 tcp dport { 3000 } accept
     counter
   }
