@@ -100,6 +100,7 @@ describe.skipIf(!IS_ROOT)(`services with real PostgreSQL ${IS_ROOT ? "" : NEED_R
       await waitFor(`postgres back (${i})`, async () => { const s = await sql!.service("postgres"); return s.state === "ready" && s.pid !== pid; }, 30_000);
     }
     writeFileSync(stop, "");
+    setTimeout(() => loop.kill("SIGKILL"), 20_000);
     const summary = JSON.parse((await new Response(loop.stdout).text()).trim());
     expect(summary.committed).toBeGreaterThan(50);
     const want = readFileSync(ids, "utf8").trim().split("\n").map(Number);

@@ -18,7 +18,8 @@ if (mode === "loop") {
   await sql`CREATE TABLE IF NOT EXISTS crashloop (id int PRIMARY KEY)`.catch(() => undefined);
   while (!existsSync(b)) {
     try {
-      await sql`INSERT INTO crashloop VALUES (${id + 1})`;
+      // bounded: against a VM that was killed, TCP would otherwise retransmit for minutes
+      await Promise.race([sql`INSERT INTO crashloop VALUES (${id + 1})`, Bun.sleep(3000).then(() => { throw new Error("insert timed out"); })]);
       id++;
       appendFileSync(a, `${id}\n`); // only after the server acknowledged the commit
     } catch {
@@ -27,7 +28,10 @@ if (mode === "loop") {
       await Bun.sleep(50);
       sql = connect();
       // the insert may have committed before the crash without our seeing the ack: resync the counter
-      try { const r = await sql`SELECT coalesce(max(id), 0) AS m FROM crashloop`; id = Number(r[0].m); } catch { /* still down */ }
+      try {
+        const r = await Promise.race([sql`SELECT coalesce(max(id), 0) AS m FROM crashloop`, Bun.sleep(3000).then(() => { throw new Error("timeout"); })]);
+        id = Number((r as any)[0].m);
+      } catch { /* still down */ }
     }
   }
   console.log(JSON.stringify({ committed: id, failures }));

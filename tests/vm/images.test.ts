@@ -67,7 +67,9 @@ describe.skipIf(!IS_ROOT || !READY)(`VM images under QEMU ${!IS_ROOT ? NEED_ROOT
     sql.kill();
     await sql.exited();
     writeFileSync(stop, "");
+    const t = setTimeout(() => loop.kill("SIGKILL"), 15_000);
     await loop.exited;
+    clearTimeout(t);
     const committed = readFileSync(ids, "utf8").trim().split("\n").map(Number);
     sql = await boot("sql", dir, NS, config);
     await waitFor("postgres ready after reboot", async () => (await statusOf(sql, "sql").catch(() => null))?.services.find((x: any) => x.name === "postgres")?.state === "ready", 300_000, 2000);
