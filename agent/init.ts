@@ -50,7 +50,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
   process.on("unhandledRejection", onUnexpected("unhandled rejection"));
 
   const root = opts.root ?? "/";
-  const sup = new Supervisor(log, { root, runDir: "/run/sovereign", setpriv: "/usr/bin/setpriv" });
+  const sup = new Supervisor(log, { root, runDir: "/run/sovereign", setpriv: "/usr/bin/setpriv", readKmsg: () => pid1 && !!st.config?.log.kmsg });
   const unmount: string[] = [];
   let listener: { stop: (force?: boolean) => void } | undefined;
   const st: AgentState = {

@@ -11,7 +11,7 @@ export const GUESTS = [
 /** Create netns `ns` holding br0 192.168.100.1/24 and one TAP per guest (idempotent: recreated). */
 export async function createNetwork(ns: string): Promise<void> {
   $.verbose = false;
-  await $`ip netns del ${ns}`.nothrow();
+  await $`ip netns del ${ns}`.nothrow().quiet();
   await $`ip netns add ${ns}`;
   const ip = (...a: string[]) => $`ip -n ${ns} ${a}`;
   await ip("link", "set", "lo", "up");

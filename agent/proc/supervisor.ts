@@ -9,6 +9,7 @@ import { NotifySocket } from "./notify.ts";
 import { probeOnce } from "./readiness.ts";
 import { DEFAULT_PATH, readLines, spawnChild, type Child, type ExitInfo } from "./spawn.ts";
 import { resolveIdentity } from "./users.ts";
+import { oomKilled } from "../sys/kmsg.ts";
 
 export type SvcState = "stopped" | "starting" | "ready" | "backoff" | "failed";
 
@@ -45,7 +46,7 @@ interface Svc {
 }
 
 /** Options that locate the supervisor's helpers. */
-export interface SupervisorOptions { root: string; runDir: string; setpriv: string }
+export interface SupervisorOptions { root: string; runDir: string; setpriv: string; readKmsg?: () => boolean }
 
 /** Supervises a set of named services. */
 export class Supervisor {
@@ -215,6 +216,11 @@ export class Supervisor {
 
   private onExit(s: Svc, info: ExitInfo, gen: number, cause?: string): void {
     if (gen !== s.gen) return;
+    // Only a real guest reads kmsg: in a namespace guest it is the host's kernel log (other pids).
+    if (info.signal === "SIGKILL" && s.child && this.opts.readKmsg?.() && oomKilled(s.child.pid)) {
+      cause = "killed by the kernel's OOM killer (guest RAM too small for this service; see dmesg)";
+      this.log.error(s.cfg.name, cause);
+    }
     const ran = Date.now() - s.startedAt;
     s.child = undefined;
     s.lastExit = info;

@@ -1,6 +1,6 @@
 // PostgreSQL on the SQL VM: first-boot initdb (never over existing data), managed postgresql/pg_hba
 // config, sd_notify readiness, SIGINT fast shutdown, and idempotent provisioning of Forgejo's role/db.
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { totalmem } from "node:os";
 import type { AgentConfig, ServiceConfig } from "../config/schema.ts";
@@ -89,6 +89,7 @@ export async function preparePostgres(c: AgentConfig, log: Logger, root = "/"): 
     if (r.status !== 0) throw new Error(`initdb ${p.data_dir}: exit ${r.status}: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
     log.info("postgres", "initdb done");
   }
+  removeStaleLock(p.data_dir, log);
   const confPath = join(p.data_dir, "postgresql.conf");
   if (!readFileSync(confPath, "utf8").includes("include_if_exists = 'sovereign.conf'")) appendFileSync(confPath, "\ninclude_if_exists = 'sovereign.conf'\n");
   for (const [name, text] of [["sovereign.conf", renderConf(c)], ["pg_hba.conf", renderHba(`${c.net.lan.addr}/${c.net.lan.len}`)]] as const) {
@@ -96,6 +97,20 @@ export async function preparePostgres(c: AgentConfig, log: Logger, root = "/"): 
     if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text, { mode: 0o600 });
     chownSync(path, id.uid, id.gid);
   }
+}
+
+/** After a hard kill, postmaster.pid survives; in a fresh VM its pid often belongs to another
+ *  process now, and postgres then refuses to start ("Is another postmaster running?"). We are the
+ *  only supervisor and our postgres is not running, so a lock whose pid is not a postgres is stale. */
+export function removeStaleLock(dataDir: string, log: Logger): void {
+  const lock = join(dataDir, "postmaster.pid");
+  if (!existsSync(lock)) return;
+  const pid = Number(readFileSync(lock, "utf8").split("\n")[0]);
+  let comm = "";
+  try { comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim(); } catch { /* no such process */ }
+  if (comm === "postgres") throw new Error(`start postgres: another postgres (pid ${pid}) is running on ${dataDir}; stop it first`);
+  rmSync(lock);
+  log.warn("postgres", `removed stale ${lock} (pid ${pid} is ${comm ? `now ${comm}` : "gone"}): the last shutdown was not clean; PostgreSQL will run crash recovery`);
 }
 
 /** After readiness: create Forgejo's role and database if missing; set its password (idempotent). */
