@@ -147,6 +147,7 @@ export async function runInit(opts: InitOptions): Promise<void> {
       name: "disks",
       run: () => {
         if (!st.config) return "skipped: no config";
+        if (!st.config.data.enabled) return "skipped: data.enabled = false";
         if (!pid1) return `skipped: not PID 1 (would mount label ${st.config.data.label} on ${st.config.data.mountpoint})`;
         const notes: string[] = [];
         const cfg = mountLabel("sovereign-cfg", "/run/sovereign/config", true);

@@ -8,7 +8,7 @@ const N = 10;
 
 async function agentOnce(dir: string): Promise<{ ms: number; rssKb: number }> {
   const t0 = performance.now();
-  const p = Bun.spawn(["unshare", "--pid", "--fork", "--mount", "--net", "--uts", "--mount-proc", AGENT, "init", "--config", join(dir, "a.toml"), "--socket", join(dir, "a.sock"), "--cmdline", "sovereign.console.enabled=0"], { stdout: "pipe", stderr: "ignore" });
+  const p = Bun.spawn(["unshare", "--pid", "--fork", "--mount", "--net", "--uts", "--mount-proc", AGENT, "init", "--config", join(dir, "a.toml"), "--socket", join(dir, "a.sock"), "--cmdline", "sovereign.console.enabled=0 sovereign.data.enabled=0"], { stdout: "pipe", stderr: "ignore" });
   let ms = 0, buf = "";
   const dec = new TextDecoder();
   for await (const chunk of p.stdout) {

@@ -58,7 +58,7 @@ export interface AgentConfig {
   log: { level: "info" | "debug"; kmsg: boolean };
   console: { enabled: boolean; devices: string[]; debug_shell: boolean };
   control: { socket: string };
-  data: { label: string; mountpoint: string; required: boolean };
+  data: { enabled: boolean; label: string; mountpoint: string; required: boolean };
   net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4; peers: string[] };
   postgres: {
     enabled: boolean; bin_dir: string; data_dir: string; port: number; socket_dir: string; user: string;
@@ -100,6 +100,7 @@ export const KEYS: Record<string, Kind> = {
   "console.devices": { t: "list", of: "path" },
   "console.debug_shell": { t: "bool" },
   "control.socket": { t: "path" },
+  "data.enabled": { t: "bool" },
   "data.label": { t: "string", nonEmpty: true },
   "data.mountpoint": { t: "path" },
   "data.required": { t: "bool" },
@@ -184,7 +185,7 @@ export function roleDefaults(role: Role): Record<string, unknown> {
     log: { level: "info", kmsg: true },
     console: { enabled: true, devices: [], debug_shell: false },
     control: { socket: "/run/sovereign/agent.sock" },
-    data: { label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
+    data: { enabled: true, label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
     net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24",
       peers: role === "sql" ? ["192.168.100.3:3000"] : ["192.168.100.2:5432"] },
     postgres: {

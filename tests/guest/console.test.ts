@@ -48,12 +48,13 @@ reboot                       stop services in order and reboot
     expect(norm(await pty.command("status", P))).toBe(`status
 role sql  host sovereign-sql  pid1 yes  up T  agent V
 config: ok (${g.dir}/agent.toml)
-boot: 12 phases, all ok
+boot: 13 phases, all ok
   ok  mounts  T  mounted /run /tmp /sys/fs/cgroup
   ok  cad  T  not available here (reboot(0x0): EINVAL (invalid argument))
   ok  config  T  role sql from ${g.dir}/agent.toml
   ok  control  T  ${g.dir}/agent.sock
   ok  console  T  ${pty.slave}
+  ok  disks  T  skipped: data.enabled = false
   ok  hostname  T  sovereign-sql
   ok  devices  T  /dev/net/tun present
   ok  preflight  T  4 probes passed

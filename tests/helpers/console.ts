@@ -10,17 +10,21 @@ export abstract class ConsoleDriver {
   /** Write raw bytes/text to the console. */
   abstract send(s: string | Uint8Array): void;
 
-  /** Send a line and return everything printed until the next prompt. */
+  /** Send a line and return everything printed until the prompt that ends its output. Log lines
+   *  the agent prints meanwhile (each followed by a redrawn prompt) are skipped and removed. */
   async command(line: string, prompt: string, timeoutMs = 15_000): Promise<string> {
     const start = this.out.length;
     this.send(line + "\r");
-    // the echo of Enter ("\r\n") ends the typed line; the next prompt ends the command's output
     const end = await waitFor(`prompt after ${JSON.stringify(line.slice(0, 30))}`, () => {
-      const nl = this.out.indexOf("\r\n", start);
-      const i = nl >= 0 ? this.out.indexOf(prompt, nl) : -1;
-      return i >= 0 ? i : null;
+      const nl = this.out.indexOf("\r\n", start); // the echo of Enter ends the typed line
+      for (let i = nl >= 0 ? this.out.indexOf(prompt, nl) : -1; i >= 0; i = this.out.indexOf(prompt, i + 1)) {
+        const before = clean(this.out.slice(start, i)).replace(/\n$/, "");
+        const lastLine = before.slice(before.lastIndexOf("\n") + 1);
+        if (!LOG_LINE.test(lastLine)) return i;
+      }
+      return null;
     }, timeoutMs, 10);
-    return this.out.slice(start, end);
+    return this.out.slice(start, end).split("\n").filter((l) => !LOG_LINE.test(clean(l))).join("\n");
   }
 
   /** Wait until the output contains `text` (after offset `from`). */
@@ -58,6 +62,9 @@ export class PtyConsole extends ConsoleDriver {
     this.proc.kill();
   }
 }
+
+/** A line the agent's logger printed (not command output). */
+const LOG_LINE = /^(\r?\x1b\[K)?\[\s*\d+\.\d{3}\] (debug|info |warn |error) /;
 
 /** Strip CRs and ANSI line clears; keep the text an operator would see. */
 export function clean(s: string): string {

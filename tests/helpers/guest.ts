@@ -30,8 +30,9 @@ export class NsGuest {
     const ns = o.netns ? ["ip", "netns", "exec", o.netns, "unshare", "--pid", "--fork", "--mount", "--uts", "--mount-proc"]
       : ["unshare", "--pid", "--fork", "--mount", "--net", "--uts", "--mount-proc"];
     const out = Bun.file(join(dir, "console.log"));
-    // Never let a test guest pick the host's own serial ports: the console is off unless a pty is given.
-    const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"}`.trim();
+    // Never let a test guest pick the host's serial ports or scan the host's disks for a data-disk
+    // label: the console is off unless a pty is given, and disk mounting is off.
+    const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"} sovereign.data.enabled=0`.trim();
     const proc = Bun.spawn([...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", cmdline],
       { stdout: out, stderr: out, stdin: "ignore" });
     const g = new NsGuest(dir, proc);

@@ -37,7 +37,7 @@ describe.skipIf(!IS_ROOT || !READY)(`arm64 VM smoke ${!IS_ROOT ? NEED_ROOT : REA
     const s = JSON.parse(clean(await vm.command("status --json", P, 60_000)).replace(/^status --json\n/, ""));
     expect(s.pid1).toBe(true);
     expect(s.boot.phases.filter((p: any) => !p.ok)).toEqual([]);
-    expect(s.boot.phases.map((p: any) => p.name)).toEqual(["mounts", "cad", "config", "control", "console", "hostname", "devices", "preflight", "network", "firewall", "tailscale", "services"]);
+    expect(s.boot.phases.map((p: any) => p.name)).toEqual(["mounts", "cad", "config", "control", "console", "disks", "hostname", "devices", "preflight", "network", "firewall", "tailscale", "services"]);
     expect(s.boot.phases.find((p: any) => p.name === "cad").note).toBe("Ctrl-Alt-Del arrives as SIGINT");
   }, 90_000);
 
