@@ -1,5 +1,6 @@
 // resolv.conf, written atomically (temp file + rename) and only when it changes.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileDurable } from "../sys/files.ts";
 import { dirname, join } from "node:path";
 
 /** Render resolv.conf for these servers. */
@@ -14,8 +15,6 @@ export function writeResolv(servers: string[], root = "/"): boolean {
   const text = renderResolv(servers);
   if (existsSync(path) && readFileSync(path, "utf8") === text) return false;
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.sovereign-${process.pid}`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileDurable(path, text, { mode: 0o644 });
   return true;
 }

@@ -1,7 +1,7 @@
 // Forgejo on the Forgejo VM: app.ini from config (secrets generated once, 0600), wait until the
 // database accepts Forgejo's credentials, `forgejo web` as git, readiness on /api/healthz, and the
 // admin user created on first boot with a generated password stored 0600 (never printed).
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SQL } from "bun";
 import type { AgentConfig, ServiceConfig } from "../config/schema.ts";
@@ -12,6 +12,7 @@ import { runCapture } from "../proc/spawn.ts";
 import type { ServiceHooks } from "../proc/supervisor.ts";
 import { resolveIdentity } from "../proc/users.ts";
 import { ensureSecret, readSecret } from "./secrets.ts";
+import { writeFileDurable } from "../sys/files.ts";
 
 /** Paths derived from the work dir (on the data disk). */
 export function forgejoPaths(c: AgentConfig): { appIni: string; secrets: string; adminDone: string; adminPassword: string } {
@@ -110,8 +111,7 @@ export function forgejoHooks(c: AgentConfig, log: Logger, root = "/"): ServiceHo
       log.addSecret(secretKey);
       log.addSecret(internalToken);
       const ini = renderAppIni(c, { dbPassword, secretKey, internalToken });
-      if (!existsSync(p.appIni) || readFileSync(p.appIni, "utf8") !== ini) writeFileSync(p.appIni, ini, { mode: 0o600 });
-      chownSync(p.appIni, id.uid, id.gid);
+      if (!existsSync(p.appIni) || readFileSync(p.appIni, "utf8") !== ini) writeFileDurable(p.appIni, ini, { mode: 0o600, uid: id.uid, gid: id.gid });
       for (let attempt = 1, delay = 500; ; attempt++, delay = Math.min(delay * 2, 15_000)) {
         const why = await dbAccepts(c, dbPassword);
         if (!why) { if (attempt > 1) log.info("forgejo", `PostgreSQL at ${c.forgejo.db_host} accepts the Forgejo credentials`); return; }
@@ -138,7 +138,7 @@ export async function createAdmin(c: AgentConfig, log: Logger, root = "/"): Prom
   if (pw) log.addSecret(pw);
   if (r.status !== 0 || !pw) throw new Error(`create Forgejo admin user ${c.forgejo.admin_user}: exit ${r.status}: ${log.scrub(r.stderr.trim() || r.stdout.trim()).slice(0, 300)}`);
   mkdirSync(p.secrets, { recursive: true, mode: 0o700 });
-  writeFileSync(p.adminPassword, pw + "\n", { mode: 0o600 });
-  writeFileSync(p.adminDone, new Date().toISOString() + "\n");
+  writeFileDurable(p.adminPassword, pw + "\n", { mode: 0o600 });
+  writeFileDurable(p.adminDone, new Date().toISOString() + "\n");
   log.info("forgejo", `admin user '${c.forgejo.admin_user}' created; its initial password is in ${p.adminPassword} (root only; change it at first login)`);
 }

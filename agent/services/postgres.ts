@@ -1,6 +1,7 @@
 // PostgreSQL on the SQL VM: first-boot initdb (never over existing data), managed postgresql/pg_hba
 // config, sd_notify readiness, SIGINT fast shutdown, and idempotent provisioning of Forgejo's role/db.
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { writeFileDurable } from "../sys/files.ts";
 import { join } from "node:path";
 import { totalmem } from "node:os";
 import type { AgentConfig, ServiceConfig } from "../config/schema.ts";
@@ -90,12 +91,13 @@ export async function preparePostgres(c: AgentConfig, log: Logger, root = "/"): 
     log.info("postgres", "initdb done");
   }
   removeStaleLock(p.data_dir, log);
+  // NULs at the end are what a hard kill leaves of a non-durable append (older agents): drop them.
   const confPath = join(p.data_dir, "postgresql.conf");
-  if (!readFileSync(confPath, "utf8").includes("include_if_exists = 'sovereign.conf'")) appendFileSync(confPath, "\ninclude_if_exists = 'sovereign.conf'\n");
-  for (const [name, text] of [["sovereign.conf", renderConf(c)], ["pg_hba.conf", renderHba(`${c.net.lan.addr}/${c.net.lan.len}`)]] as const) {
+  const conf = readFileSync(confPath, "utf8").replace(/\0+/g, "");
+  const wantConf = conf.includes("include_if_exists = 'sovereign.conf'") ? conf : `${conf.replace(/\n*$/, "\n")}include_if_exists = 'sovereign.conf'\n`;
+  for (const [name, text] of [["postgresql.conf", wantConf], ["sovereign.conf", renderConf(c)], ["pg_hba.conf", renderHba(`${c.net.lan.addr}/${c.net.lan.len}`)]] as const) {
     const path = join(p.data_dir, name);
-    if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text, { mode: 0o600 });
-    chownSync(path, id.uid, id.gid);
+    if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileDurable(path, text, { mode: 0o600, uid: id.uid, gid: id.gid });
   }
 }
 

@@ -1,5 +1,6 @@
 // Generated secrets: crypto-random, written once with mode 0600, never printed.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileDurable } from "../sys/files.ts";
 import { dirname } from "node:path";
 
 /** A URL-safe random secret of `bytes` bytes of entropy. */
@@ -12,9 +13,7 @@ export function ensureSecret(path: string, uid = 0, gid = 0): string {
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const s = randomSecret();
-  writeFileSync(path, s + "\n", { mode: 0o600, flag: "wx" });
-  chmodSync(path, 0o600);
-  chownSync(path, uid, gid);
+  writeFileDurable(path, s + "\n", { mode: 0o600, uid, gid });
   return s;
 }
 
