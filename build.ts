@@ -18,6 +18,9 @@ const version = (await $`git describe --always --dirty --tags 2>/dev/null`.nothr
 const bun = path.resolve("node_modules/.bin/bun");
 await fs.mkdirp(opts.out);
 for (const t of wanted) {
+  // The init stub (also the spawn helper: `sovereign-init exec CMD`), static.
+  const cc = t === "arm64" ? "aarch64-linux-gnu-gcc" : "gcc";
+  await $`${cc} -static -Os -o ${path.join(opts.out, `sovereign-init-${t}`)} rootfs/init-stub.c`.nothrow().then((r) => { if (r.exitCode) console.log(`build: ${cc} not available; skipping sovereign-init-${t} (make deps-vm installs it)`); });
   // The test doubles (tailscaled, tailscale, control, forgejo) as one multi-call binary: tests and
   // images without real Tailscale/Forgejo binaries use it.
   const fakes = path.join(opts.out, "fakes", `sovereign-fakes-${t}`);

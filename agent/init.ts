@@ -9,6 +9,7 @@ import { serveControl } from "./console/control-socket.ts";
 import { errMsg } from "./errors.ts";
 import { Logger, stdoutSink } from "./log.ts";
 import { Reaper } from "./proc/reaper.ts";
+import { setExecHelper } from "./proc/spawn.ts";
 import { Supervisor } from "./proc/supervisor.ts";
 import { fatalLine, shutdown } from "./shutdown.ts";
 import type { AgentState, ShutdownKind } from "./state.ts";
@@ -109,6 +110,8 @@ export async function runInit(opts: InitOptions): Promise<void> {
         }
         st.config = r.config;
         log.level = r.config.log.level;
+        if (existsSync(r.config.system.exec_helper)) setExecHelper(r.config.system.exec_helper);
+        else log.warn("agent", `exec helper ${r.config.system.exec_helper} missing: children start without a guaranteed clean signal mask (set system.exec_helper)`);
         if (pid1 && r.config.log.kmsg) log.openKmsg();
         return `role ${r.config.role}${r.file ? ` from ${r.file}` : " (defaults)"}`;
       },

@@ -2,6 +2,7 @@
  * mounts /proc (and /dev if the kernel did not) and execs the agent, which becomes PID 1.
  * Kept trivial on purpose: no allocation, no parsing. Built static. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -13,8 +14,22 @@
 #define AGENT "/usr/local/bin/sovereign-agent"
 #endif
 
+/* `sovereign-init exec CMD ARGS...`: the agent's spawn helper. Bun's spawn can leave a signal blocked
+ * in the child (glibc's SIGCANCEL was seen in SigBlk), so every service starts through here: empty
+ * signal mask, default dispositions, then exec. */
+static int clean_exec(char **argv) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, 0);
+  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* EINVAL for KILL/STOP and glibc-internal ones: fine */
+  execvp(argv[0], argv);
+  fprintf(stderr, "sovereign-init exec %s: %s\n", argv[0], strerror(errno));
+  return 127;
+}
+
 int main(int argc, char **argv) {
-  (void)argc;
+  if (argc > 2 && strcmp(argv[1], "exec") == 0) return clean_exec(argv + 2);
+  if (getpid() != 1) { fprintf(stderr, "usage: sovereign-init (as PID 1) | sovereign-init exec CMD [ARGS...]\n"); return 2; }
   mkdir("/proc", 0555);
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) != 0 && errno != EBUSY)
     fprintf(stderr, "sovereign-init: mount /proc: %s\n", strerror(errno));

@@ -35,6 +35,7 @@ for (const f of (await fs.readdir(debs)).filter((x) => x.endsWith(".deb"))) awai
 if (!fs.existsSync(path.join(root, "lib", a.loader)) && fs.existsSync(path.join(root, "usr/lib", a.loader))) await fs.symlink("usr/lib", path.join(root, "lib"));
 await fs.remove(path.join(root, "usr/share"));
 await $`${a.cc} -static -Os -o ${path.join(root, "init")} rootfs/init-stub.c`;
+await fs.symlink("../init", path.join(root, "sbin/sovereign-init")); // also the agent's spawn helper
 await fs.copy(`out/sovereign-agent-${arch}`, path.join(root, "usr/local/bin/sovereign-agent"));
 // nft resolves protocol and service names (icmp, tcp) through these arch-independent tables
 for (const f of ["/etc/protocols", "/etc/services"]) await fs.copy(f, path.join(root, f));

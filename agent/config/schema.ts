@@ -7,6 +7,7 @@
 //   console.devices      console devices to serve; [] = auto (hvc0, else ttyS0, else /dev/console)
 //   console.debug_shell  allow the `shell` command (cmdline sovereign.debug_shell=1)
 //   control.socket       control socket path for `sovereign-agent ctl`
+//   system.exec_helper   every child starts through `HELPER exec CMD`: clean signal mask and dispositions
 //   data.label           ext4 label of the persistent data disk; data.mountpoint where it goes
 //   data.required        refuse to start services when the data disk is missing
 //   net.enabled          configure the NIC; net.iface is a name or MAC; net.ip CIDR; net.gw; net.mtu;
@@ -58,6 +59,7 @@ export interface AgentConfig {
   log: { level: "info" | "debug"; kmsg: boolean };
   console: { enabled: boolean; devices: string[]; debug_shell: boolean };
   control: { socket: string };
+  system: { exec_helper: string };
   data: { enabled: boolean; label: string; mountpoint: string; required: boolean };
   net: { enabled: boolean; iface: string; ip: Cidr4; gw: string; mtu: number; dns: string[]; lan: Cidr4; peers: string[] };
   postgres: {
@@ -100,6 +102,7 @@ export const KEYS: Record<string, Kind> = {
   "console.devices": { t: "list", of: "path" },
   "console.debug_shell": { t: "bool" },
   "control.socket": { t: "path" },
+  "system.exec_helper": { t: "path" },
   "data.enabled": { t: "bool" },
   "data.label": { t: "string", nonEmpty: true },
   "data.mountpoint": { t: "path" },
@@ -185,6 +188,7 @@ export function roleDefaults(role: Role): Record<string, unknown> {
     log: { level: "info", kmsg: true },
     console: { enabled: true, devices: [], debug_shell: false },
     control: { socket: "/run/sovereign/agent.sock" },
+    system: { exec_helper: "/sbin/sovereign-init" },
     data: { enabled: true, label: "sovereign-data", mountpoint: "/var/lib/sovereign", required: false },
     net: { enabled: true, iface: "eth0", ip, gw: "192.168.100.1", mtu: 1500, dns: [], lan: "192.168.100.0/24",
       peers: role === "sql" ? ["192.168.100.3:3000"] : ["192.168.100.2:5432"] },

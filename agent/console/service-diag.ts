@@ -12,7 +12,8 @@ export function registerServiceDiag(): void {
     }));
     const c = st.config;
     if (c?.net.enabled) {
-      for (const port of c.firewall.tcp_ports) {
+      const ports = [...(c.postgres.enabled ? [c.postgres.port] : []), ...(c.forgejo.enabled ? [c.forgejo.http_port] : [])];
+      for (const port of ports) {
         const ok = await tcpProbe(c.net.ip.addr, port, 1000);
         rows.push({ check: `reach:${c.net.ip.addr}:${port}`, ok, detail: ok ? "accepts connections on the LAN address" : "no answer on the LAN address", hint: "is the service ready and listening on all addresses (listen_addresses / HTTP_ADDR)?" });
       }

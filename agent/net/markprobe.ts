@@ -33,6 +33,8 @@ export function markedConnect(ip: string, port: number, mark = TS_BYPASS_MARK, t
     const e = new SysError(`connect to ${target} with mark 0x${mark.toString(16)}`, errno());
     // A refused connection still proves the route: the peer answered with RST.
     if (e.code === "ECONNREFUSED") return { target, routed: true, open: false, detail: `routed, but nothing listens (${e.code})` };
+    // connect() with SO_SNDTIMEO reports a timeout as EINPROGRESS
+    if (e.code === "EINPROGRESS") return { target, routed: false, open: false, detail: `no answer from ${target} within ${timeoutMs} ms with mark 0x${mark.toString(16)} (host down, filtered, or routed into the tunnel)` };
     return { target, routed: false, open: false, detail: e.message };
   } finally {
     libc().close(fd);

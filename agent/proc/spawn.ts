@@ -29,6 +29,14 @@ export interface SpawnSpec {
   extraFds?: number[];          // passed as fds 3, 4, ... (e.g. tailscaled's TS_PARENT_DEATH_FD)
 }
 
+let execHelper: string | undefined;
+
+/** Start every later child through `HELPER exec ...` (sovereign-init), which clears the signal mask
+ *  and dispositions before exec: Bun's spawn alone sometimes leaves a signal blocked. */
+export function setExecHelper(path: string | undefined): void {
+  execHelper = path;
+}
+
 /** A started child. */
 export interface Child { pid: number; proc: Subprocess<any, any, any>; exited: Promise<ExitInfo>; stdout?: ReadableStream<Uint8Array>; stderr?: ReadableStream<Uint8Array> }
 
@@ -48,7 +56,7 @@ export function privArgv(argv: string[], id: Identity | undefined, setpriv = "/u
 /** Start a process: clean signal state (Bun's posix_spawn resets mask and dispositions), no fds beyond
  *  stdio (Bun opens everything CLOEXEC), its own session, the given identity, env, cwd and NOFILE. */
 export function spawnChild(spec: SpawnSpec): Child {
-  const argv = privArgv(spec.argv, spec.identity, spec.setpriv);
+  const argv = execHelper ? [execHelper, "exec", ...privArgv(spec.argv, spec.identity, spec.setpriv)] : privArgv(spec.argv, spec.identity, spec.setpriv);
   const env = spec.env ?? { PATH: DEFAULT_PATH };
   // Bun raises its own NOFILE soft limit at start-up and children inherit it. posix_spawn copies our
   // limits synchronously, so lower ours around the call (the JS thread does nothing else meanwhile).

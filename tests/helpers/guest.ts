@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { needAgent, scratch } from "./env.ts";
+import { needAgent, ROOT, scratch } from "./env.ts";
 import { waitFor } from "./poll.ts";
 
 export interface GuestOptions {
@@ -32,7 +32,8 @@ export class NsGuest {
     const out = Bun.file(join(dir, "console.log"));
     // Never let a test guest pick the host's serial ports or scan the host's disks for a data-disk
     // label: the console is off unless a pty is given, and disk mounting is off.
-    const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"} sovereign.data.enabled=0`.trim();
+    const helper = join(ROOT, "out", process.arch === "arm64" ? "sovereign-init-arm64" : "sovereign-init-x64");
+    const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"} sovereign.data.enabled=0 sovereign.system.exec_helper=${helper}`.trim();
     const proc = Bun.spawn([...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", cmdline],
       { stdout: out, stderr: out, stdin: "ignore" });
     const g = new NsGuest(dir, proc);

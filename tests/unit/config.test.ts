@@ -55,7 +55,7 @@ describe("config: good input", () => {
 describe("config: bad input gives one exact line per problem", () => {
   const cases: { name: string; toml: string; cmdline?: string; want: string[] }[] = [
     { name: "unknown key", toml: `role = "sql"\n[net]\nmtux = 1\n`, want: ["net.mtux: unknown key (allowed: dns, enabled, gw, iface, ip, lan, mtu, peers)"] },
-    { name: "unknown top-level key", toml: `role = "sql"\ncolour = "red"\n`, want: ["colour: unknown key (allowed: console, control, data, firewall, forgejo, hostname, log, net, postgres, role, service, tailscale)"] },
+    { name: "unknown top-level key", toml: `role = "sql"\ncolour = "red"\n`, want: ["colour: unknown key (allowed: console, control, data, firewall, forgejo, hostname, log, net, postgres, role, service, system, tailscale)"] },
     { name: "bad CIDR", toml: `role = "sql"\n[net]\nip = "192.168.100.300/24"\n`, want: [`net.ip: "192.168.100.300/24" is not an IPv4 CIDR (want an IPv4 CIDR a.b.c.d/0-32, e.g. 192.168.100.2/24)`] },
     { name: "CIDR without length", toml: `role = "sql"\n[net]\nip = "192.168.100.2"\n`, want: [`net.ip: "192.168.100.2" is not an IPv4 CIDR (want an IPv4 CIDR a.b.c.d/0-32, e.g. 192.168.100.2/24)`] },
     { name: "bad role", toml: `role = "web"\n`, want: [`role: "web" is not allowed (want one of: sql, forgejo)`] },
