@@ -222,6 +222,9 @@ export class Supervisor {
       this.log.error(s.cfg.name, cause);
     }
     const ran = Date.now() - s.startedAt;
+    // Like systemd's control-group kill: whatever the dead main process left in its group goes too,
+    // so a restart never races its own orphans (PostgreSQL backends holding shared memory).
+    if (s.child && s.wantUp) killGroup(s.child.pid);
     s.child = undefined;
     s.lastExit = info;
     s.notify?.close();

@@ -109,7 +109,10 @@ export function removeStaleLock(dataDir: string, log: Logger): void {
   if (!existsSync(lock)) return;
   const pid = Number(readFileSync(lock, "utf8").split("\n")[0]);
   let comm = "";
-  try { comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim(); } catch { /* no such process */ }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim(); // a zombie is gone
+  } catch { /* no such process */ }
   if (comm === "postgres") throw new Error(`start postgres: another postgres (pid ${pid}) is running on ${dataDir}; stop it first`);
   rmSync(lock);
   log.warn("postgres", `removed stale ${lock} (pid ${pid} is ${comm ? `now ${comm}` : "gone"}): the last shutdown was not clean; PostgreSQL will run crash recovery`);
