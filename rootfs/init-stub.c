@@ -3,6 +3,7 @@
  * Kept trivial on purpose: no allocation, no parsing. Built static. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -21,7 +22,11 @@ static int clean_exec(char **argv) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, 0);
-  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* EINVAL for KILL/STOP and glibc-internal ones: fine */
+  /* Raw rt_sigaction: glibc's signal() refuses its internal signals (32, 33), yet an ignored SIGCANCEL
+   * inherited from whoever started the agent was seen in children's SigIgn. An all-zero kernel
+   * sigaction is SIG_DFL with no flags and an empty mask on x86-64 and arm64 alike. */
+  unsigned long ksa[4] = {0, 0, 0, 0};
+  for (int s = 1; s < 65; s++) syscall(SYS_rt_sigaction, s, ksa, 0, 8); /* EINVAL for KILL/STOP: fine */
   execvp(argv[0], argv);
   fprintf(stderr, "sovereign-init exec %s: %s\n", argv[0], strerror(errno));
   return 127;
