@@ -11,6 +11,7 @@ export interface GuestOptions {
   netns?: string;             // run inside `ip netns exec NAME`; default: a private `unshare --net`
   name?: string;
   console?: string;           // a pty slave for the serial console; default: console disabled
+  wrap?: string[];            // a command prefix the namespace runner starts through (tests of inherited state)
 }
 
 /** A running namespace guest. */
@@ -34,7 +35,7 @@ export class NsGuest {
     // label: the console is off unless a pty is given, and disk mounting is off.
     const helper = join(ROOT, "out", process.arch === "arm64" ? "sovereign-init-arm64" : "sovereign-init-x64");
     const cmdline = `${o.cmdline ?? ""} ${o.console ? `sovereign.console=${o.console}` : "sovereign.console.enabled=0"} sovereign.data.enabled=0 sovereign.system.exec_helper=${helper}`.trim();
-    const proc = Bun.spawn([...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", cmdline],
+    const proc = Bun.spawn([...(o.wrap ?? []), ...ns, agent, "init", "--config", join(dir, "agent.toml"), "--socket", join(dir, "agent.sock"), "--cmdline", cmdline],
       { stdout: out, stderr: out, stdin: "ignore" });
     const g = new NsGuest(dir, proc);
     await waitFor(`guest ${dir} control socket`, async () => (await g.ctl(["version"])).code === 0, 20_000, 50);
