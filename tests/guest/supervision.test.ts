@@ -65,7 +65,7 @@ depends_on = ["db"]
     }
     writeFileSync(flag, "");
     await waitFor("web ready", async () => (await g.service("web")).state === "ready");
-    expect(existsSync(webStarted)).toBe(true);
+    await waitFor("web's command ran", () => existsSync(webStarted)); // ready (no probe) = spawned, not yet run
     const out = g.console();
     expect(out.indexOf("db: ready after")).toBeLessThan(out.indexOf("web: started pid"));
   }, 30_000);
