@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// Compile the agent into one self-contained binary per target. Never strip: stripping removes the
+// Compile the agent into one self-contained binary per target. Never run a symbol stripper on it: stripping removes the
 // embedded code and leaves a plain `bun` CLI (reference/bun.md §6).
 //   bun build.ts [--target x64|arm64|all] [--out out]
 import { $, argv, fs, path } from "zx";

@@ -6,10 +6,10 @@ import type { Logger } from "./log.ts";
 export interface PhaseResult { name: string; ms: number; ok: boolean; error?: string; note?: string }
 
 /** A boot phase: run returns an optional note ("skipped: not PID 1"); throwing marks it failed. */
-export interface Phase { name: string; run: () => Promise<string | void> | string | void; critical?: boolean }
+export interface Phase { name: string; run: () => Promise<string | void> | string | void }
 
-/** Run phases in order. A failed phase is logged with its hint and boot goes on, unless it is critical. */
-export async function runPhases(phases: Phase[], log: Logger, into: PhaseResult[]): Promise<boolean> {
+/** Run phases in order. A failed phase is logged and boot goes on: PID 1 never stops halfway. */
+export async function runPhases(phases: Phase[], log: Logger, into: PhaseResult[]): Promise<void> {
   for (const p of phases) {
     const t0 = performance.now();
     try {
@@ -21,8 +21,6 @@ export async function runPhases(phases: Phase[], log: Logger, into: PhaseResult[
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       into.push({ name: p.name, ms, ok: false, error: errMsg(e) });
       log.error("boot", `phase ${p.name} FAILED (${ms} ms): ${errMsg(e)}`);
-      if (p.critical) return false;
     }
   }
-  return true;
 }

@@ -1,4 +1,4 @@
-// Ownership-aware zombie reaper. It never calls waitpid(-1): that steals Bun's own children and Bun
+// Ownership-aware zombie reaper. It never waits for "any child": that steals Bun's own children and Bun
 // then dies of ECHILD (reference/bun.md §3). It peeks with waitid(WNOWAIT) and reaps only pids that
 // the spawn wrapper does not own; when an owned zombie hides others, it falls back to a /proc scan.
 import { readdirSync, readFileSync } from "node:fs";
