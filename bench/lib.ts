@@ -21,7 +21,7 @@ export async function timeMedian(n: number, fn: () => Promise<unknown>): Promise
 /** Print one measured row against a baseline: "name  12.3 ms  (4.1x baseline)". */
 export function row(name: string, value: number, unit: string, baseline?: { name: string; value: number }): void {
   const ratio = baseline ? `  ${(value / baseline.value).toFixed(2)}x ${baseline.name}` : "";
-  console.log(`  ${name.padEnd(50)} ${value.toFixed(2).padStart(9)} ${unit}${ratio}`);
+  console.log(`  ${name.padEnd(56)} ${value.toFixed(2).padStart(9)} ${unit}${ratio}`);
 }
 
 /** Run a command to completion. */

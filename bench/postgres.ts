@@ -1,9 +1,10 @@
 // PostgreSQL under the agent: kill -9 → ready again (minus the configured backoff), and boot →
 // ready under the agent against starting postgres directly on the same data directory.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NsGuest } from "../tests/helpers/guest.ts";
 import { scratch } from "../tests/helpers/env.ts";
+import { waitFor } from "../tests/helpers/poll.ts";
 import { median, row } from "./lib.ts";
 
 const BACKOFF = 100;
@@ -16,9 +17,8 @@ function hostPid(prefix: string): number {
   throw new Error(`find ${prefix}: none`);
 }
 
-async function until(f: () => Promise<boolean>): Promise<void> {
-  for (;;) { if (await f()) return; await Bun.sleep(10); }
-}
+// Benchmarks poll every 10 ms with a generous deadline, so a broken step fails instead of hanging.
+const until = (what: string, f: () => Promise<boolean>) => waitFor(what, f, 120_000, 10);
 
 /** Run the PostgreSQL benchmarks. */
 export async function benchPostgres(): Promise<void> {
@@ -29,13 +29,13 @@ export async function benchPostgres(): Promise<void> {
   const ready = async (g: NsGuest) => (await g.service("postgres"))?.state === "ready";
   // first boot (initdb) is not measured; later boots reuse the cluster
   let g = await NsGuest.boot({ name: "benchpg", toml: toml(dir) });
-  await until(() => ready(g));
+  await until("first boot: postgres ready", () => ready(g));
   const recover: number[] = [];
   for (let i = 0; i < 7; i++) {
     const old = (await g.service("postgres")).pid;
     const t0 = performance.now();
     process.kill(hostPid(`/usr/lib/postgresql/15/bin/postgres -D ${dir}/pgdata`), "SIGKILL");
-    await until(async () => { const s = await g.service("postgres"); return s.state === "ready" && s.pid !== old; });
+    await until("postgres ready after kill -9", async () => { const s = await g.service("postgres"); return s.state === "ready" && s.pid !== old; });
     recover.push(performance.now() - t0 - BACKOFF);
   }
   await g.stop();
@@ -43,15 +43,23 @@ export async function benchPostgres(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     g = await NsGuest.boot({ name: "benchpg", toml: toml(dir) });
-    await until(() => ready(g));
+    await until("boot: postgres ready", () => ready(g));
     boots.push(performance.now() - t0);
     await g.stop();
   }
+  // the baseline runs as user postgres, so its socket directory must be postgres's
+  const sock = join(dir, "sock");
+  mkdirSync(sock);
+  const id = (flag: string) => Number(Bun.spawnSync(["id", flag, "postgres"]).stdout.toString());
+  chownSync(sock, id("-u"), id("-g"));
   const direct: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const p = Bun.spawn(["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/usr/lib/postgresql/15/bin/postgres", "-D", `${dir}/pgdata`, "-c", `unix_socket_directories=${dir}`, "-c", "listen_addresses="], { stdout: "ignore", stderr: "ignore" });
-    await until(async () => Bun.spawnSync(["/usr/lib/postgresql/15/bin/pg_isready", "-q", "-h", dir]).exitCode === 0);
+    const p = Bun.spawn(["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/usr/lib/postgresql/15/bin/postgres", "-D", `${dir}/pgdata`, "-c", `unix_socket_directories=${sock}`, "-c", "listen_addresses="], { stdout: "ignore", stderr: "pipe" });
+    await until("postgres started directly: accepting", async () => {
+      if (p.exitCode !== null) throw new Error(`start postgres directly: exited ${p.exitCode}: ${await new Response(p.stderr).text()}`);
+      return Bun.spawnSync(["/usr/lib/postgresql/15/bin/pg_isready", "-q", "-h", sock]).exitCode === 0;
+    });
     direct.push(performance.now() - t0);
     p.kill("SIGINT");
     await p.exited;

@@ -47,7 +47,7 @@ export async function main(args: string[]): Promise<void> {
     Bun.serve({
       hostname: ini.server?.HTTP_ADDR ?? "0.0.0.0", port,
       async fetch(req) {
-        const url = new URL(req.url);
+        const url = new URL(req.url, "http://localhost"); // HTTP/1.0 clients may send no Host
         if (url.pathname === "/api/healthz") {
           let ok = true, out = "";
           try { await sql`select 1`; } catch (e) { ok = false; out = (e as Error).message; }
