@@ -48,7 +48,7 @@ stop:
 test: check vm-artifacts
 	bash tests/run.sh
 
-bench: build
+bench: build vm-artifacts
 	$(BUN) bench/run.ts
 
 kernel: deps-kernel

@@ -2,8 +2,10 @@
 import { benchNetlink } from "./netlink.ts";
 import { benchPostgres } from "./postgres.ts";
 import { benchStartup } from "./startup.ts";
+import { benchVmBoot } from "./vm-boot.ts";
 
 if (process.getuid?.() !== 0) { console.error("bench: needs root (namespaces)"); process.exit(1); }
 await benchStartup();
 await benchNetlink();
 await benchPostgres();
+await benchVmBoot();

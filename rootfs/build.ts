@@ -1,11 +1,13 @@
 #!/usr/bin/env bun
 // Role images: Debian bookworm minbase (mmdebstrap) plus only what the role needs, the agent, the
 // init stub at /sbin/sovereign-init, /etc/sovereign/agent.toml, and Tailscale/Forgejo binaries from
-// TAILSCALE_TGZ / FORGEJO_BIN when given, else the test doubles (and the image says so at boot).
+// TAILSCALE_TGZ / FORGEJO_BIN when given (a path, or an https:// URL pinned by TAILSCALE_SHA256 /
+// FORGEJO_SHA256; see payloads.ts), else the test doubles (and the image says so at boot).
 // The Debian tree is cached by a hash of its package list; the ext4 image is rebuilt each time (~5 s).
 //   bun rootfs/build.ts --role sql|forgejo [--arch x64] [--out out/images]
 import { createHash } from "node:crypto";
 import { $, argv, fs, path } from "zx";
+import { installForgejo, installTailscale } from "./payloads.ts";
 
 const opts = {
   role: (argv.role as string) ?? "sql",
@@ -56,15 +58,11 @@ const doubles: string[] = [];
 const fakes = `out/fakes/sovereign-fakes-${opts.arch}`;
 const wrapper = (name: string, dest: string) => fs.outputFile(path.join(stage, dest), `#!/bin/sh\n# TEST DOUBLE, not the real ${name}\nexec /usr/local/lib/sovereign/sovereign-fakes ${name} "$@"\n`, { mode: 0o755 });
 const needFakes = () => fs.copy(fakes, path.join(stage, "usr/local/lib/sovereign/sovereign-fakes"));
+const source = (name: string, sha: string) => process.env[name] ? { src: process.env[name]!, sha256: process.env[sha] } : undefined;
 if (opts.role === "sql") {
-  if (process.env.TAILSCALE_TGZ) {
-    await $`tar -xzf ${process.env.TAILSCALE_TGZ} -C ${stage}/tmp`;
-    const dir = (await fs.readdir(`${stage}/tmp`)).find((d) => d.startsWith("tailscale_"));
-    if (!dir) throw new Error(`rootfs: ${process.env.TAILSCALE_TGZ} has no tailscale_* directory`);
-    await fs.move(`${stage}/tmp/${dir}/tailscaled`, `${stage}/usr/sbin/tailscaled`, { overwrite: true });
-    await fs.move(`${stage}/tmp/${dir}/tailscale`, `${stage}/usr/bin/tailscale`, { overwrite: true });
-    await fs.remove(`${stage}/tmp/${dir}`);
-  } else {
+  const ts = source("TAILSCALE_TGZ", "TAILSCALE_SHA256");
+  if (ts) log(`tailscale from ${ts.src}: ${(await installTailscale(stage, ts, opts.arch)).join(", ")}${ts.sha256 ? " (sha256 verified)" : ""}`);
+  else {
     await needFakes();
     await wrapper("tailscaled", "usr/sbin/tailscaled");
     await wrapper("tailscale", "usr/bin/tailscale");
@@ -72,7 +70,8 @@ if (opts.role === "sql") {
   }
 }
 if (opts.role === "forgejo") {
-  if (process.env.FORGEJO_BIN) await fs.copy(process.env.FORGEJO_BIN, path.join(stage, "usr/local/bin/forgejo"));
+  const fj = source("FORGEJO_BIN", "FORGEJO_SHA256");
+  if (fj) log(`forgejo from ${fj.src}: ${(await installForgejo(stage, fj, opts.arch)).join(", ")}${fj.sha256 ? " (sha256 verified)" : ""}`);
   else { await needFakes(); await wrapper("forgejo", "usr/local/bin/forgejo"); doubles.push("forgejo"); }
 }
 if (doubles.length) {
