@@ -26,16 +26,24 @@ if (!ROLE_PKGS[opts.role]) throw new Error(`rootfs: unknown role ${opts.role} (w
 $.verbose = false;
 const log = (s: string) => console.log(`rootfs[${opts.role}/${opts.arch}]: ${s}`);
 
+// An arm64 tree on another architecture needs arm64 programs to run (maintainer scripts).
+const binfmtOn = () => { try { return /^enabled/m.test(fs.readFileSync("/proc/sys/fs/binfmt_misc/qemu-aarch64", "utf8")); } catch { return false; } };
+if (debArch === "arm64" && process.arch !== "arm64" && !binfmtOn()) {
+  console.error("rootfs: build arm64 image: this host cannot run arm64 programs (binfmt qemu-aarch64 is not enabled); run `make binfmt-arm64` as root, or build on an arm64 host");
+  process.exit(1);
+}
+
 // 1. The Debian tree, cached.
 const pkgs = ROLE_PKGS[opts.role];
 const key = createHash("sha256").update(JSON.stringify({ pkgs, debArch, suite: "bookworm", v: 1 })).digest("hex").slice(0, 16);
 const tree = path.join(opts.cache, "rootfs", `${opts.role}-${debArch}-${key}`);
 if (!fs.existsSync(path.join(tree, ".done"))) {
-  log(`mmdebstrap bookworm minbase + ${pkgs.join(" ")} (about 1 min, cached afterwards as ${path.basename(tree)})`);
+  log(`mmdebstrap bookworm minbase + ${pkgs.join(" ")} (${debArch === "arm64" && process.arch !== "arm64" ? "about 5 min under qemu-user" : "about 1 min"}; cached afterwards as ${path.basename(tree)})`);
   await fs.remove(tree);
   await fs.mkdirp(path.dirname(tree));
   const t0 = Date.now();
-  await $`mmdebstrap --quiet --variant=minbase --architectures=${debArch} --include=${pkgs.join(",")} --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/locale/* --customize-hook=${'chroot "$1" sh -c "getent passwd git >/dev/null || useradd --system --create-home --home-dir /home/git --shell /bin/sh git"'} bookworm ${tree}`;
+  const ticker = setInterval(() => log(`still building the Debian tree (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
+  await $`mmdebstrap --quiet --variant=minbase --architectures=${debArch} --include=${pkgs.join(",")} --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/locale/* --customize-hook=${'chroot "$1" sh -c "getent passwd git >/dev/null || useradd --system --create-home --home-dir /home/git --shell /bin/sh git"'} bookworm ${tree}`.finally(() => clearInterval(ticker));
   await fs.writeFile(path.join(tree, ".done"), `${Math.round((Date.now() - t0) / 1000)}\n`);
   log(`Debian tree ready in ${Math.round((Date.now() - t0) / 1000)} s`);
 } else {

@@ -47,15 +47,18 @@ export async function ensureConfigDisk(stateDir: string): Promise<string> {
   return img;
 }
 
-/** QEMU argv for a guest (x86-64). `wait` holds QEMU until a client connects to hvc0. */
-export function qemuArgv(o: { kernel: string; rootfs: string; data: string; config: string; mac: string; tap: string; hvc: string; serial: string; wait: boolean; snapshot?: boolean; cmdline?: string }): string[] {
-  // KVM only when asked (SOVEREIGN_ACCEL=kvm): some nested hosts expose a /dev/kvm that then fails
-  // on MSR setup (seen on this CI class: "failed to set MSR 0x10a"). TCG always works.
-  const kvm = process.env.SOVEREIGN_ACCEL === "kvm" && fs.existsSync("/dev/kvm");
+/** QEMU argv for a guest (x86-64 by default; arm64 on QEMU's virt board). `wait` holds QEMU until a client connects to hvc0. */
+export function qemuArgv(o: { arch?: "x86_64" | "arm64"; kernel: string; rootfs: string; data: string; config: string; mac: string; tap: string; hvc: string; serial: string; wait: boolean; snapshot?: boolean; cmdline?: string }): string[] {
+  const arm = o.arch === "arm64";
+  // KVM only when asked (SOVEREIGN_ACCEL=kvm) and only for the host's own architecture: some nested
+  // hosts expose a /dev/kvm that then fails on MSR setup (seen on this CI class: "failed to set MSR
+  // 0x10a"). TCG always works.
+  const kvm = process.env.SOVEREIGN_ACCEL === "kvm" && fs.existsSync("/dev/kvm") && arm === (process.arch === "arm64");
+  const machine = arm ? ["qemu-system-aarch64", "-M", "virt"] : ["qemu-system-x86_64", "-M", "q35"];
   return [
-    "qemu-system-x86_64", "-M", "q35", ...(kvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]),
+    ...machine, ...(kvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", arm ? "cortex-a72" : "max"]),
     "-smp", "2", "-m", "1024", "-nodefaults", "-no-reboot", "-display", "none",
-    "-kernel", o.kernel, "-append", `console=ttyS0 panic=-1 root=/dev/vda rw init=/sbin/sovereign-init sovereign.iface=${o.mac} ${o.cmdline ?? ""}`.trim(),
+    "-kernel", o.kernel, "-append", `console=${arm ? "ttyAMA0" : "ttyS0"} panic=-1 root=/dev/vda rw init=/sbin/sovereign-init sovereign.iface=${o.mac} ${o.cmdline ?? ""}`.trim(),
     "-drive", `file=${o.rootfs},if=virtio,format=raw,index=0${o.snapshot ? ",snapshot=on" : ""}`,
     "-drive", `file=${o.data},if=virtio,format=raw,index=1`,
     "-drive", `file=${o.config},if=virtio,format=raw,index=2,readonly=on`,

@@ -101,8 +101,12 @@ export class Supervisor {
     this.start(name);
   }
 
+  /** True once stopAll began: helpers killed by the shutdown sweep are expected to fail quietly. */
+  stopping = false;
+
   /** Stop everything in reverse dependency order, each with its own signal and deadline. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     for (const n of this.order().reverse()) await this.stop(n);
   }
 

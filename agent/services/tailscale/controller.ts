@@ -76,6 +76,7 @@ export class TailscaleController {
       const argv = upArgs(this.c, haveKey);
       this.log.info("tailscale", `tailscale up ${haveKey ? "with the auth key file" : "without an auth key (interactive login)"}: advertise ${this.c.tailscale.advertise_routes.join(",")}, accept-routes ${this.c.tailscale.accept_routes}`);
       const r = await runCapture({ argv }, (this.c.tailscale.up_timeout_s + 15) * 1000);
+      if (this.sup.stopping) return; // killed by the shutdown sweep: not a failure worth a warning
       for (const l of r.stdout.split("\n").filter(Boolean)) this.log.info("tailscale", `up: ${l}`);
       const errs = r.stderr.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("http") && !/^To (authenticate|approve)/.test(l));
       if (r.status === 0) { this.lastError = undefined; this.log.info("tailscale", "up: done"); return; }
