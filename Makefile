@@ -48,7 +48,7 @@ vm-artifacts: deps-vm binfmt-arm64 build
 	$(BUN) rootfs/build.ts --role forgejo --arch arm64
 
 run: vm-artifacts
-	$(BUN) scripts/vm-run.ts
+	$(BUN) scripts/vm-run.ts --arch $(ARCH)
 
 stop:
 	$(BUN) scripts/vm-stop.ts
