@@ -17,7 +17,9 @@ const opts = {
   size: (argv.size as string) ?? "2G",
 };
 const ROLE_PKGS: Record<string, string[]> = {
-  // no iptables: tailscaled runs in nftables mode (TS_DEBUG_FIREWALL_MODE=nftables)
+  // No iptables: tailscaled runs in nftables mode (TS_DEBUG_FIREWALL_MODE=nftables). nftables: the
+  // agent loads its table with `nft`. ca-certificates: TLS to the Tailscale control plane (sql) and
+  // git remotes (forgejo). iproute2: `ip` for the operator's debug shell (the agent uses rtnetlink).
   sql: ["postgresql-15", "nftables", "ca-certificates", "iproute2"],
   forgejo: ["git", "ca-certificates", "nftables", "iproute2"],
 };
