@@ -54,42 +54,49 @@ if (!fs.existsSync(path.join(tree, ".done"))) {
 
 // 2. Stage: copy the tree, add our files.
 const stage = path.join(opts.out, `${opts.role}-${opts.arch}.d`);
-await fs.remove(stage);
-await fs.mkdirp(opts.out);
-await $`cp -a ${tree} ${stage}`;
-await fs.remove(path.join(stage, ".done"));
-await fs.remove(path.join(stage, "var/lib/postgresql/15/main")); // the package's own cluster; ours lives on the data disk
-const cc = opts.arch === "arm64" ? "aarch64-linux-gnu-gcc" : "gcc";
-await $`${cc} -static -Os -o ${path.join(stage, "sbin/sovereign-init")} rootfs/init-stub.c`;
-await fs.copy(`out/sovereign-agent-${opts.arch}`, path.join(stage, "usr/local/bin/sovereign-agent"));
-await fs.mkdirp(path.join(stage, "etc/sovereign"));
-await fs.copy(`rootfs/${opts.role}.toml`, path.join(stage, "etc/sovereign/agent.toml"));
-const doubles: string[] = [];
-const fakes = `out/fakes/sovereign-fakes-${opts.arch}`;
-const wrapper = (name: string, dest: string) => fs.outputFile(path.join(stage, dest), `#!/bin/sh\n# TEST DOUBLE, not the real ${name}\nexec /usr/local/lib/sovereign/sovereign-fakes ${name} "$@"\n`, { mode: 0o755 });
-const needFakes = () => fs.copy(fakes, path.join(stage, "usr/local/lib/sovereign/sovereign-fakes"));
-const source = (name: string, sha: string) => process.env[name] ? { src: process.env[name]!, sha256: process.env[sha] } : undefined;
-if (opts.role === "sql") {
-  const ts = source("TAILSCALE_TGZ", "TAILSCALE_SHA256");
-  if (ts) log(`tailscale from ${ts.src}: ${(await installTailscale(stage, ts, opts.arch)).join(", ")}${ts.sha256 ? " (sha256 verified)" : ""}`);
-  else {
-    await needFakes();
-    await wrapper("tailscaled", "usr/sbin/tailscaled");
-    await wrapper("tailscale", "usr/bin/tailscale");
-    doubles.push("tailscaled", "tailscale");
+try {
+  await fs.remove(stage);
+  await fs.mkdirp(opts.out);
+  await $`cp -a ${tree} ${stage}`;
+  await fs.remove(path.join(stage, ".done"));
+  await fs.remove(path.join(stage, "var/lib/postgresql/15/main")); // the package's own cluster; ours lives on the data disk
+  const cc = opts.arch === "arm64" ? "aarch64-linux-gnu-gcc" : "gcc";
+  await $`${cc} -static -Os -o ${path.join(stage, "sbin/sovereign-init")} rootfs/init-stub.c`;
+  await fs.copy(`out/sovereign-agent-${opts.arch}`, path.join(stage, "usr/local/bin/sovereign-agent"));
+  await fs.mkdirp(path.join(stage, "etc/sovereign"));
+  await fs.copy(`rootfs/${opts.role}.toml`, path.join(stage, "etc/sovereign/agent.toml"));
+  const doubles: string[] = [];
+  const fakes = `out/fakes/sovereign-fakes-${opts.arch}`;
+  const wrapper = (name: string, dest: string) => fs.outputFile(path.join(stage, dest), `#!/bin/sh\n# TEST DOUBLE, not the real ${name}\nexec /usr/local/lib/sovereign/sovereign-fakes ${name} "$@"\n`, { mode: 0o755 });
+  const needFakes = () => fs.copy(fakes, path.join(stage, "usr/local/lib/sovereign/sovereign-fakes"));
+  const source = (name: string, sha: string) => process.env[name] ? { src: process.env[name]!, sha256: process.env[sha] } : undefined;
+  if (opts.role === "sql") {
+    const ts = source("TAILSCALE_TGZ", "TAILSCALE_SHA256");
+    if (ts) log(`tailscale from ${ts.src}: ${(await installTailscale(stage, ts, opts.arch)).join(", ")}${ts.sha256 ? " (sha256 verified)" : ""}`);
+    else {
+      await needFakes();
+      await wrapper("tailscaled", "usr/sbin/tailscaled");
+      await wrapper("tailscale", "usr/bin/tailscale");
+      doubles.push("tailscaled", "tailscale");
+    }
   }
+  if (opts.role === "forgejo") {
+    const fj = source("FORGEJO_BIN", "FORGEJO_SHA256");
+    if (fj) log(`forgejo from ${fj.src}: ${(await installForgejo(stage, fj, opts.arch)).join(", ")}${fj.sha256 ? " (sha256 verified)" : ""}`);
+    else { await needFakes(); await wrapper("forgejo", "usr/local/bin/forgejo"); doubles.push("forgejo"); }
+  }
+  if (doubles.length) {
+    await fs.writeFile(path.join(stage, "etc/sovereign/banner"), `*** TEST IMAGE: ${doubles.join(", ")} are TEST DOUBLES, not the real programs. ***\n*** Rebuild with TAILSCALE_TGZ=... / FORGEJO_BIN=... (see README) for real use. ***\n`);
+  }
+  // 3. The ext4 image (uid/gid preserved: we run as root).
+  const img = path.join(opts.out, `${opts.role}-${opts.arch}.img`);
+  await fs.remove(img);
+  await $`mke2fs -q -t ext4 -L sovereign-root -d ${stage} ${img} ${opts.size}`;
+  await fs.remove(stage);
+  log(`${img} (${opts.size} sparse)${doubles.length ? `; test doubles: ${doubles.join(", ")}` : ""}`);
+} catch (e) {
+  // one clear line, not a stack; no half-made stage or image is left behind
+  await fs.remove(stage);
+  console.error(`rootfs[${opts.role}/${opts.arch}]: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
 }
-if (opts.role === "forgejo") {
-  const fj = source("FORGEJO_BIN", "FORGEJO_SHA256");
-  if (fj) log(`forgejo from ${fj.src}: ${(await installForgejo(stage, fj, opts.arch)).join(", ")}${fj.sha256 ? " (sha256 verified)" : ""}`);
-  else { await needFakes(); await wrapper("forgejo", "usr/local/bin/forgejo"); doubles.push("forgejo"); }
-}
-if (doubles.length) {
-  await fs.writeFile(path.join(stage, "etc/sovereign/banner"), `*** TEST IMAGE: ${doubles.join(", ")} are TEST DOUBLES, not the real programs. ***\n*** Rebuild with TAILSCALE_TGZ=... / FORGEJO_BIN=... (see README) for real use. ***\n`);
-}
-// 3. The ext4 image (uid/gid preserved: we run as root).
-const img = path.join(opts.out, `${opts.role}-${opts.arch}.img`);
-await fs.remove(img);
-await $`mke2fs -q -t ext4 -L sovereign-root -d ${stage} ${img} ${opts.size}`;
-await fs.remove(stage);
-log(`${img} (${opts.size} sparse)${doubles.length ? `; test doubles: ${doubles.join(", ")}` : ""}`);
