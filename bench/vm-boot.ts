@@ -1,4 +1,4 @@
-// VM boot under QEMU (TCG unless SOVEREIGN_ACCEL=kvm), per guest: guest start → service ready with
+// VM boot under QEMU (KVM where it works, else TCG: rootfs/vm.ts accelFor), per guest: guest start → service ready with
 // the agent as init, against the shell-script init of bench/shell-init.ts doing the same steps on
 // the same kernel, image and data disk. Informational: TCG timings vary with the host.
 import { existsSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { loadConfig } from "../agent/config/load.ts";
 import { scratch } from "../tests/helpers/env.ts";
 import { waitFor } from "../tests/helpers/poll.ts";
 import { Vm } from "../tests/helpers/qemu.ts";
-import { createNetwork, ensureConfigDisk, ensureDisk, GUESTS, qemuArgv } from "../rootfs/vm.ts";
+import { accelFor, createNetwork, ensureConfigDisk, ensureDisk, GUESTS, qemuArgv } from "../rootfs/vm.ts";
 import { median, row } from "./lib.ts";
 import { renderShellInit } from "./shell-init.ts";
 
@@ -83,7 +83,7 @@ export async function benchVmBoot(): Promise<void> {
     const config = await ensureConfigDisk(dir);
     for (const r of ["sql", "forgejo"] as const) await ensureDisk(join(dir, `data-${r}.img`), "sovereign-data", "2G");
     const ctx: Ctx = { dir, ns, config, shellImage: { sql: await shellImage(dir, "sql"), forgejo: await shellImage(dir, "forgejo") } };
-    console.log(`vm boot (QEMU ${process.env.SOVEREIGN_ACCEL === "kvm" ? "KVM" : "TCG"}, our x86-64 kernel; guest start → service ready; medians of ${N}):`);
+    console.log(`vm boot (QEMU ${accelFor().why}, our x86-64 kernel; guest start → service ready; medians of ${N}):`);
     // First boots (initdb; Forgejo's admin user) with the agent: later boots of both inits reuse the data disks.
     const first = await bootOnce(ctx, "sql", "agent");
     row("sql first boot (agent; initdb) → postgres ready", first.ms, "ms");

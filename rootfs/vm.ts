@@ -47,13 +47,35 @@ export async function ensureConfigDisk(stateDir: string): Promise<string> {
   return img;
 }
 
+/** How QEMU will run guests of `arch` on this host, and why: KVM when /dev/kvm exists and actually
+ *  works, else TCG. SOVEREIGN_ACCEL=tcg|kvm forces the choice. */
+export function accelFor(arch: "x86_64" | "arm64" = "x86_64"): { kvm: boolean; why: string } {
+  const forced = process.env.SOVEREIGN_ACCEL;
+  if (forced === "tcg") return { kvm: false, why: "TCG (SOVEREIGN_ACCEL=tcg)" };
+  if (forced === "kvm") return { kvm: true, why: "KVM (SOVEREIGN_ACCEL=kvm)" };
+  if (arch !== (process.arch === "arm64" ? "arm64" : "x86_64")) return { kvm: false, why: `TCG (an ${arch} guest on this ${process.arch} host)` };
+  if (!fs.existsSync("/dev/kvm")) return { kvm: false, why: "TCG (no /dev/kvm)" };
+  return kvmProbe(arch);
+}
+
+let probed: { kvm: boolean; why: string } | undefined;
+/** Some nested hosts expose a /dev/kvm that QEMU then aborts on at vCPU reset (seen on this CI class:
+ *  "failed to set MSR 0x10a"). Probe once: a paused KVM QEMU must survive a QMP handshake and quit. */
+function kvmProbe(arch: "x86_64" | "arm64"): { kvm: boolean; why: string } {
+  if (probed) return probed;
+  const qemu = arch === "arm64" ? ["qemu-system-aarch64", "-M", "virt"] : ["qemu-system-x86_64", "-M", "q35"];
+  const p = Bun.spawnSync(["timeout", "30", ...qemu, "-accel", "kvm", "-cpu", "host", "-m", "64", "-nodefaults", "-display", "none", "-S", "-qmp", "stdio"], {
+    stdin: new TextEncoder().encode('{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n'), stdout: "ignore", stderr: "pipe",
+  });
+  const err = p.stderr.toString().split("\n").find((l) => l.includes("error")) ?? `exit ${p.exitCode}`;
+  probed = p.exitCode === 0 ? { kvm: true, why: "KVM (/dev/kvm works)" } : { kvm: false, why: `TCG (/dev/kvm is present but QEMU cannot use it: ${err.replace(/^qemu-system-\w+: (error: )?/, "")})` };
+  return probed;
+}
+
 /** QEMU argv for a guest (x86-64 by default; arm64 on QEMU's virt board). `wait` holds QEMU until a client connects to hvc0. */
 export function qemuArgv(o: { arch?: "x86_64" | "arm64"; kernel: string; rootfs: string; data: string; config: string; mac: string; tap: string; hvc: string; serial: string; wait: boolean; snapshot?: boolean; cmdline?: string }): string[] {
   const arm = o.arch === "arm64";
-  // KVM only when asked (SOVEREIGN_ACCEL=kvm) and only for the host's own architecture: some nested
-  // hosts expose a /dev/kvm that then fails on MSR setup (seen on this CI class: "failed to set MSR
-  // 0x10a"). TCG always works.
-  const kvm = process.env.SOVEREIGN_ACCEL === "kvm" && fs.existsSync("/dev/kvm") && arm === (process.arch === "arm64");
+  const kvm = accelFor(o.arch).kvm;
   const machine = arm ? ["qemu-system-aarch64", "-M", "virt"] : ["qemu-system-x86_64", "-M", "q35"];
   return [
     ...machine, ...(kvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", arm ? "cortex-a72" : "max"]),

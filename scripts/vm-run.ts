@@ -2,7 +2,7 @@
 // `make run`: build what is missing (kernel, images, disks), create the private bridge network, boot
 // the SQL and Forgejo guests under QEMU, and attach to the SQL console.
 import { $, argv as args, fs, path } from "zx";
-import { createNetwork, ensureConfigDisk, ensureDisk, GUESTS, qemuArgv } from "../rootfs/vm.ts";
+import { accelFor, createNetwork, ensureConfigDisk, ensureDisk, GUESTS, qemuArgv } from "../rootfs/vm.ts";
 
 const ARCH = ((args.arch as string) ?? "x86_64") as "x86_64" | "arm64"; // arm64: the phone's architecture, emulated
 if (ARCH !== "x86_64" && ARCH !== "arm64") throw new Error(`run: unknown ARCH ${ARCH} (want x86_64 or arm64)`);
@@ -21,6 +21,7 @@ for (const g of GUESTS) {
   const pid = path.join(RUN, `${g.role}.pid`);
   if (fs.existsSync(pid) && fs.existsSync(`/proc/${(await fs.readFile(pid, "utf8")).trim()}`)) throw new Error(`run: the ${g.role} VM is already running (make stop first)`);
 }
+say(`accelerator: ${accelFor(ARCH).why}`);
 const config = await ensureConfigDisk(STATE);
 await createNetwork(NS);
 say(`network: namespace ${NS}, br0 192.168.100.1/24, ${GUESTS.map((g) => g.tap).join(", ")}`);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Socket, Subprocess } from "bun";
 import { ConsoleDriver } from "./console.ts";
 import { waitFor } from "./poll.ts";
+import { accelFor } from "../../rootfs/vm.ts";
 
 export interface VmOptions {
   arch: "x86_64" | "arm64";
@@ -34,7 +35,7 @@ export class Vm extends ConsoleDriver {
   /** The QEMU argument vector for these options. */
   static argv(o: VmOptions): string[] {
     const hvc = join(o.dir, `${o.name}-hvc.sock`);
-    const kvm = process.env.SOVEREIGN_ACCEL === "kvm" && existsSync("/dev/kvm") && o.arch === "x86_64"; // see rootfs/vm.ts
+    const kvm = accelFor(o.arch).kvm;
     const base = o.arch === "arm64"
       ? ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"]
       : ["qemu-system-x86_64", "-M", "q35", ...(kvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"])];
