@@ -1,6 +1,6 @@
-// VM boot under QEMU (KVM where it works, else TCG: rootfs/vm.ts accelFor), per guest: guest start → service ready with
-// the agent as init, against the shell-script init of bench/shell-init.ts doing the same steps on
-// the same kernel, image and data disk. Informational: TCG timings vary with the host.
+// VM boot under QEMU (KVM where it works, else TCG: rootfs/vm.ts accelFor), per guest: guest start
+// → service ready with the agent as init, against the shell-script init of bench/shell-init.ts
+// doing the same steps on the same kernel, image and data disk. Informational: TCG timings vary.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../agent/config/load.ts";
