@@ -2,14 +2,22 @@
 // exit messages, the LocalAPI subset over a unix socket (Host/Origin/Referer rules), status JSON with
 // the real field names, a real tailscale0 TUN, the same ip rules and nftables chains, persisted state,
 // and packets carried between nodes through the fake control plane's UDP relay.
-// Knobs (JSON file named by FAKE_TS_KNOBS): slow_socket_ms, crash_after_s.
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Knobs (JSON file named by FAKE_TS_KNOBS): socket_gate (a path: the LocalAPI socket appears only once
+// that file exists, like a tailscaled still starting up), crash_after_s.
+import { createReadStream, existsSync, watch, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { packetDst, Tun } from "./tun.ts";
 
 const STATES = ["NoState", "InUseOtherUser", "NeedsLogin", "NeedsMachineAuth", "Stopped", "Starting", "Running"] as const;
 type State = (typeof STATES)[number];
 const KNOWN = ["socket", "state", "statedir", "tun", "port", "verbose", "no-logs-no-support", "config", "version"];
+
+/** Resolve once `path` exists: inotify on its directory, no timer. The watcher is armed before the
+ *  first check, so a file created in between is still seen. */
+async function untilExists(path: string): Promise<void> {
+  const w = watch(dirname(path));
+  try { while (!existsSync(path)) await new Promise((r) => w.once("change", r)); } finally { w.close(); }
+}
 
 function parseFlags(argv: string[]): Record<string, string> {
   const f: Record<string, string> = {};
@@ -76,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
   const setState = (s: State) => { if (s !== state) { logf(`Switching ipn state ${state} -> ${s}`); state = s; notify({ State: STATES.indexOf(s) }); } };
 
   if (knobs.crash_after_s) setTimeout(() => { logf("fake: crashing (crash_after_s knob)"); process.exit(3); }, knobs.crash_after_s * 1000);
-  if (knobs.slow_socket_ms) await Bun.sleep(knobs.slow_socket_ms);
+  if (knobs.socket_gate) await untilExists(knobs.socket_gate);
 
   // --- TUN, rules, firewall ------------------------------------------------------------------
   const sh = (cmd: string[], input?: string) => Bun.spawnSync(cmd, { stdin: input ? Buffer.from(input) : "ignore", stdout: "ignore", stderr: "pipe" });

@@ -3,6 +3,8 @@
 //   pg-tool.ts loop HOST PORT USER DB IDS_FILE STOP_FILE  (insert until STOP_FILE exists; each committed id → IDS_FILE)
 import { appendFileSync, existsSync } from "node:fs";
 import { SQL } from "bun";
+import { tcpProbe } from "../../agent/proc/readiness.ts";
+import { waitFor } from "./poll.ts";
 
 const [mode, host, port, user, db, a, b] = process.argv.slice(2);
 const connect = () => new SQL({ hostname: host, port: Number(port), username: user, database: db, password: process.env.PGPASSWORD, max: 1, connectionTimeout: 2, idleTimeout: 1 });
@@ -25,7 +27,8 @@ if (mode === "loop") {
     } catch {
       failures++;
       await sql.close().catch(() => undefined);
-      await Bun.sleep(50);
+      // reconnect once the server accepts again (it is restarting), or stop when told to
+      await waitFor("postgres accepting again", async () => existsSync(b) || await tcpProbe(host, Number(port), 1000), 120_000, 50).catch(() => undefined);
       sql = connect();
       // the insert may have committed before the crash without our seeing the ack: resync the counter
       try {
